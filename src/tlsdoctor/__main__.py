@@ -1,0 +1,3 @@
+from tlsdoctor.cli import main
+
+main()

@@ -1,0 +1,224 @@
+"""The command line: parse arguments, call the engine, render.  Thin.
+
+Imports of heavy modules (``cryptography``, the rules) happen inside the
+commands that need them, so ``tlsdoctor explain`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from tlsdoctor import __version__
+from tlsdoctor.errors import InputError, TlsDoctorError
+from tlsdoctor.model import Report, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("terminal", "json", "markdown", "html")
+
+
+def output_options(fn: F) -> F:
+    """--format, --fail-on, --output and --quiet, shared by every command."""
+    fn = click.option(
+        "--quiet", "-q", is_flag=True, help="No progress output on stderr."
+    )(fn)
+    fn = click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write the report to this file instead of standard output.",
+    )(fn)
+    fn = click.option(
+        "--fail-on",
+        type=click.Choice(["fatal", "warn"]),
+        default="fatal",
+        show_default=True,
+        help="Exit 1 when a finding at or above this severity is reported.",
+    )(fn)
+    fn = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="terminal",
+        show_default=True,
+        help="How to render the report.",
+    )(fn)
+    return fn
+
+
+def emit(report: Report, fmt: str, fail_on: str, output: str | None = None, **kw: Any) -> int:
+    """Render ``report`` and return the exit code it deserves."""
+    from tlsdoctor.report import render
+
+    text = render(report, fmt, color=output is None and sys.stdout.isatty(), **kw)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    threshold = Severity.FATAL if fail_on == "fatal" else Severity.WARN
+    worst = report.worst()
+    return 1 if worst is not None and worst >= threshold else 0
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"tlsdoctor: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tlsdoctor")
+def cli() -> None:
+    """Tells you why a TLS handshake failed, and what fixes it.
+
+    \b
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
+    2 bad input or usage; 3 target unreachable; 4 nothing recognised.
+    """
+
+
+# ------------------------------------------------------------------------ cert
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--host", help="Name or IP address the client connects to (checks the name).")
+@click.option(
+    "--ca",
+    "ca_files",
+    multiple=True,
+    type=click.Path(),
+    help="A private root (or bundle) your client trusts, beside the public roots.",
+)
+@click.option(
+    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
+)
+@click.option("--key", "key_file", type=click.Path(), help="Private key the server uses.")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(),
+    help="File holding the passphrase for PKCS#12 files or encrypted keys "
+    "(or set TLSDOCTOR_PASSPHRASE, or pass '-' to read it from stdin).",
+)
+@click.option(
+    "--policy",
+    default="browser",
+    show_default=True,
+    help="Which client's rules decide severity: browser, openssl-3.",
+)
+@output_options
+def cert(
+    files: tuple[str, ...],
+    host: str | None,
+    ca_files: tuple[str, ...],
+    system: bool,
+    key_file: str | None,
+    passphrase_file: str | None,
+    policy: str,
+    fmt: str,
+    fail_on: str,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """Diagnose certificate files: the chain a server serves, offline.
+
+    FILES are PEM, DER, PKCS#7 or PKCS#12, in the order the server sends them
+    (leaf first), or in any order with --unordered semantics detected.
+    """
+    from tlsdoctor.engine import diagnose_cert_files
+
+    report = diagnose_cert_files(
+        list(files),
+        host=host,
+        ca_files=list(ca_files),
+        system=system,
+        key_file=key_file,
+        passphrase=_read_passphrase(passphrase_file),
+        policy_name=policy,
+    )
+    sys.exit(emit(report, fmt, fail_on, output))
+
+
+def _read_passphrase(passphrase_file: str | None) -> bytes | None:
+    if passphrase_file == "-":
+        return sys.stdin.buffer.readline().rstrip(b"\r\n")
+    if passphrase_file:
+        try:
+            with open(passphrase_file, "rb") as fh:
+                return fh.read().rstrip(b"\r\n")
+        except OSError as e:
+            raise InputError(f"{passphrase_file}: cannot read passphrase file ({e.strerror})") from e
+    env = os.environ.get("TLSDOCTOR_PASSPHRASE")
+    return env.encode() if env is not None else None
+
+
+# --------------------------------------------------------------------- explain
+
+
+@cli.command()
+@click.argument("text", nargs=-1, required=True)
+@output_options
+def explain(text: tuple[str, ...], fmt: str, fail_on: str, output: str | None, quiet: bool) -> None:
+    """Explain an error code, message or log excerpt from any TLS stack, or a rule id.
+
+    TEXT may be several words, a pasted log line, or '-' to read standard input.
+    """
+    joined = " ".join(text)
+    if joined.strip() == "-":
+        joined = sys.stdin.read()
+    from tlsdoctor.catalog.explain import explain_text
+
+    report = explain_text(joined)
+    sys.exit(emit(report, fmt, "fatal" if fail_on == "fatal" else fail_on, output))
+
+
+# ------------------------------------------------------------------------- lab
+
+
+@cli.group()
+def lab() -> None:
+    """Local broken servers and chains to try clients and tlsdoctor against."""
+
+
+@lab.command("demo")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal")
+def lab_demo(fmt: str) -> None:
+    """Build broken chains (and start the lab), diagnose each, print the diagnoses."""
+    from tlsdoctor.lab.demo import run_demo
+
+    sys.exit(run_demo(fmt))
+
+
+def main(argv: list[str] | None = None) -> None:
+    debug = bool(os.environ.get("TLSDOCTOR_DEBUG"))
+    try:
+        cli.main(args=argv, prog_name="tlsdoctor", standalone_mode=False)
+    except TlsDoctorError as e:
+        fail(str(e), e.exit_code)
+    except click.exceptions.Abort:
+        fail("aborted", 2)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # a bug: say so in one line, traceback only on request
+        if debug:
+            raise
+        fail(
+            f"internal error ({type(e).__name__}); run with TLSDOCTOR_DEBUG=1 for details "
+            "and report it",
+            70,
+        )
+    sys.exit(0)

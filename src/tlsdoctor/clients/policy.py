@@ -1,0 +1,140 @@
+"""A client's policy: what it requires of a server before it completes a handshake.
+
+A client profile *is* a policy (ARCHITECTURE.md): the chain and certificate rules
+take one, so simulating a client reuses the rules instead of copying them.  This
+module holds the type and the policies the rules need before the client
+profiles exist: a current browser-grade client (the default) and OpenSSL 3 at
+``-auth_level 2`` (to agree with ``openssl verify``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    """Short id: "browser", "openssl-3", "ios" ..."""
+    display: str
+    trust_store: str = "mozilla"
+    """Which public roots: "mozilla" (certifi), "system" (the OS bundle), "none"."""
+
+    # Keys and signatures
+    min_rsa_bits: int = 2048
+    min_rsa_bits_private: int | None = None
+    """Minimum RSA size under a locally added root; ``None``: same as public."""
+    min_ec_bits: int = 224
+    weak_signature_hashes: frozenset[str] = frozenset({"md5", "sha1"})
+    weak_signature_private_ok: bool = False
+    """True when a locally added root exempts the chain from the hash rule."""
+
+    # Names
+    cn_fallback: bool = False
+    """True when the client matches the subject CN if the certificate has no
+    DNS SAN (OpenSSL does; browsers, Apple and Android do not)."""
+    ip_in_dns_san_matches: bool = False
+
+    # Chain shape
+    self_signed_leaf_ok: bool = False
+    """True when a trusted self-signed non-CA leaf is accepted as its own anchor."""
+    require_server_auth_eku: bool = True
+    """An EKU extension, when present, must include serverAuth."""
+    require_eku_present: bool = False
+    """Apple (iOS 13+): the EKU extension must be present and include serverAuth."""
+    chain_ca_purpose_check: bool = True
+    """Intermediates whose EKU lacks serverAuth break the path (OpenSSL, Chrome)."""
+    aia_fetching: bool = False
+    """Fetches a missing intermediate from the AIA URL (Chrome on Windows/Android,
+    Safari); a missing intermediate is then a warning for this client."""
+
+    # Validity
+    max_validity_days_public: int | None = 398
+    max_validity_days_all: int | None = None
+    validity_fatal: bool = True
+    """Exceeding the maximum validity fails the handshake (Apple, Chrome)."""
+
+    # Certificate Transparency
+    ct_required: bool = False
+    ct_policy: str | None = None
+    """"apple" or "chrome": which SCT counting rules apply to public roots."""
+
+    # Key exchange
+    dh_min_bits: int = 2048
+    must_staple_enforced: bool = False
+
+    # How this client names its errors, by finding id
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def max_validity(self, public: bool) -> int | None:
+        limits = [self.max_validity_days_all]
+        if public:
+            limits.append(self.max_validity_days_public)
+        present = [d for d in limits if d is not None]
+        return min(present) if present else None
+
+    def min_rsa(self, public: bool) -> int:
+        if not public and self.min_rsa_bits_private is not None:
+            return self.min_rsa_bits_private
+        return self.min_rsa_bits
+
+
+BROWSER = Policy(
+    name="browser",
+    display="a current browser (Chrome/Firefox-grade)",
+    max_validity_days_public=398,
+    # Apple's 825-day rule applies to every root; the browser policy reports it as
+    # a warning naming Apple clients rather than failing the handshake.
+    max_validity_days_all=None,
+    ct_required=True,
+    ct_policy="chrome",
+    errors={
+        "chain.incomplete": "NET::ERR_CERT_AUTHORITY_INVALID",
+        "chain.untrusted-root": "NET::ERR_CERT_AUTHORITY_INVALID",
+        "chain.self-signed-leaf": "NET::ERR_CERT_AUTHORITY_INVALID",
+        "chain.path-len-exceeded": "NET::ERR_CERT_INVALID",
+        "chain.issuer-not-ca": "NET::ERR_CERT_AUTHORITY_INVALID",
+        "chain.issuer-key-usage": "NET::ERR_CERT_INVALID",
+        "cert.expired": "NET::ERR_CERT_DATE_INVALID",
+        "cert.not-yet-valid": "NET::ERR_CERT_DATE_INVALID",
+        "cert.name-mismatch": "NET::ERR_CERT_COMMON_NAME_INVALID",
+        "cert.ip-in-dns-san": "NET::ERR_CERT_COMMON_NAME_INVALID",
+        "cert.no-san": "NET::ERR_CERT_COMMON_NAME_INVALID",
+        "cert.weak-key": "NET::ERR_CERT_WEAK_KEY",
+        "cert.weak-signature": "NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM",
+        "cert.eku-missing-server-auth": "NET::ERR_CERT_INVALID",
+        "cert.validity-too-long": "NET::ERR_CERT_VALIDITY_TOO_LONG",
+        "cert.no-sct": "NET::ERR_CERTIFICATE_TRANSPARENCY_REQUIRED",
+    },
+)
+
+OPENSSL3 = Policy(
+    name="openssl-3",
+    display="OpenSSL 3 (verify -purpose sslserver -auth_level 2)",
+    trust_store="mozilla",
+    min_rsa_bits=2048,
+    weak_signature_hashes=frozenset({"md5", "sha1"}),
+    cn_fallback=True,
+    self_signed_leaf_ok=True,
+    max_validity_days_public=None,
+    max_validity_days_all=None,
+    ct_required=False,
+    errors={
+        "chain.incomplete": "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20)",
+        "chain.untrusted-root": "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)",
+        "chain.self-signed-leaf": "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT (18)",
+        "chain.path-len-exceeded": "X509_V_ERR_PATH_LENGTH_EXCEEDED (25)",
+        "chain.issuer-not-ca": "X509_V_ERR_INVALID_CA (24)",
+        "chain.issuer-key-usage": "X509_V_ERR_KEYUSAGE_NO_CERTSIGN (32)",
+        "cert.expired": "X509_V_ERR_CERT_HAS_EXPIRED (10)",
+        "cert.not-yet-valid": "X509_V_ERR_CERT_NOT_YET_VALID (9)",
+        "cert.name-mismatch": "X509_V_ERR_HOSTNAME_MISMATCH (62)",
+        "cert.ip-in-dns-san": "X509_V_ERR_IP_ADDRESS_MISMATCH (64)",
+        "cert.weak-key": "X509_V_ERR_EE_KEY_TOO_SMALL (66)",
+        "cert.weak-signature": "X509_V_ERR_CA_MD_TOO_WEAK (68)",
+        "cert.eku-missing-server-auth": "X509_V_ERR_INVALID_PURPOSE (26)",
+    },
+)
+
+DEFAULT = BROWSER
+POLICIES: dict[str, Policy] = {p.name: p for p in (BROWSER, OPENSSL3)}

@@ -1,0 +1,119 @@
+"""Terminal renderer: root cause first, in the manner of rustc and ruff.
+
+::
+
+    fatal[chain.incomplete]: The server does not send the intermediate ...
+      --> chain.pem:cert[0]: issued by 'Dev Int' (key id 3A:..)
+       = clients: chrome fails: NET::ERR_CERT_AUTHORITY_INVALID
+      help: add the intermediate to the served chain
+         | cat leaf.pem intermediate.pem > fullchain.pem
+
+then the other findings, the checks passed and what could not be checked.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from tlsdoctor.model import Finding, Report, Severity, Transcript
+
+_STYLE = {Severity.FATAL: "bold red", Severity.WARN: "bold yellow", Severity.INFO: "bold cyan"}
+
+
+def _finding(console: Console, f: Finding, first: bool) -> None:
+    style = _STYLE[f.severity]
+    head = f"[{style}]{f.severity.label}[/][bold]\\[{escape(f.id)}][/]: "
+    console.print(head + ("[bold]" if first else "") + escape(f.title) + ("[/]" if first else ""))
+    for item in f.evidence:
+        console.print(f"  [blue]-->[/] {escape(str(item.where))}: {escape(item.fact)}")
+    if f.detail:
+        console.print(f"   [blue]=[/] why: {escape(f.detail)}")
+    if not f.observed:
+        console.print("   [blue]=[/] note: inferred from the facts above, not observed directly")
+    for client, verdict in f.clients.items():
+        console.print(f"   [blue]=[/] {escape(client)}: {escape(verdict)}")
+    for fix in f.fixes:
+        target = "" if fix.target == "general" else f" ({escape(fix.target)})"
+        console.print(f"  [bold green]help[/]{target}: {escape(fix.text)}")
+        if fix.snippet:
+            for line in fix.snippet.splitlines():
+                console.print(f"     [green]|[/] {escape(line)}", highlight=False)
+    if f.refs:
+        console.print(f"   [blue]=[/] see: {escape(', '.join(f.refs))}")
+    console.print()
+
+
+def ladder_lines(t: Transcript) -> list[str]:
+    """A client ⇄ server ladder as plain text lines (shared with Markdown)."""
+    left, right = "client", "server"
+    width = 44
+    lines = [f"{left:<10}{'':^{width}}{right:>10}"]
+    for m in t.messages:
+        label = m.name
+        detail = getattr(m.message, "describe", None)
+        if m.name == "Alert" and m.message is not None:
+            label = f"Alert {m.message.level}/{m.message.description}"
+        elif callable(detail):
+            label = f"{m.name} {detail()}"
+        if m.encrypted:
+            label += " (decrypted)"
+        place = f"  [{m.where.place}]" if m.where and m.where.place else ""
+        label = label[: width - 4]
+        if m.sender.value == "client":
+            arrow = f"{label} ".ljust(width - 1, "-") + ">"
+        else:
+            arrow = "<" + f" {label}".rjust(width - 1, "-")
+        lines.append(f"{'':<10}{arrow}{'':>10}{place}")
+    for u in t.unseen:
+        lines.append(f"  (not seen: {u})")
+    return lines
+
+
+def render(report: Report, color: bool = False, width: int | None = None, **_: Any) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=width or 100,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if report.subject:
+        console.print(f"[dim]tlsdoctor {escape(report.command)}: {escape(report.subject)}[/]")
+    if report.summary:
+        console.print(escape(report.summary))
+    console.print()
+    if not report.findings:
+        console.print("[bold green]no problems found[/]")
+        console.print()
+    for i, f in enumerate(report.findings):
+        if i == 1:
+            console.print("[dim]also found:[/]")
+            console.print()
+        _finding(console, f, first=i == 0)
+    for t in report.ladders:
+        console.print(f"[bold]handshake[/] {escape(t.source)}")
+        for line in ladder_lines(t):
+            console.print(escape(line), highlight=False)
+        console.print()
+    if report.passed:
+        console.print("[bold]checked and fine:[/]")
+        for c in report.passed:
+            console.print(f"  [green]ok[/] {escape(c.text)}")
+        console.print()
+    if report.not_checked:
+        console.print("[bold]could not check:[/]")
+        for c in report.not_checked:
+            console.print(f"  [yellow]--[/] {escape(c.text)}")
+        console.print()
+    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    console.print(
+        f"[dim]{counts[Severity.FATAL]} fatal, {counts[Severity.WARN]} warning(s), "
+        f"{counts[Severity.INFO]} note(s)[/]"
+    )
+    return buf.getvalue()

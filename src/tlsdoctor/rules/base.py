@@ -1,0 +1,72 @@
+"""What a rule is: id, severity, title, citation, ``applies()`` and ``check()``.
+
+One rule, one concern, one citation, one test (STYLE.md, after zlint).  A rule
+reads an :class:`~tlsdoctor.model.Evidence` and a
+:class:`~tlsdoctor.clients.policy.Policy` and returns findings, or
+:class:`~tlsdoctor.model.ProbeRequest` objects when it needs one more live
+observation.  Rules never do I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Evidence, Finding, ProbeRequest, Severity
+
+Result = Finding | ProbeRequest
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    """The worst severity this rule reports."""
+    title: str
+    """One line: what the rule looks for."""
+    cite: tuple[str, ...]
+    check: Callable[[Evidence, Policy], Iterable[Result]]
+    applies: Callable[[Evidence, Policy], bool] = field(default=lambda e, p: True)
+    doc: str = ""
+    """The long form, printed by ``tlsdoctor explain RULE-ID``."""
+    area: str = ""
+
+    def run(self, evidence: Evidence, policy: Policy) -> list[Result]:
+        if not self.applies(evidence, policy):
+            return []
+        return list(self.check(evidence, policy))
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    severity: Severity,
+    title: str,
+    cite: Iterable[str],
+    applies: Callable[[Evidence, Policy], bool] | None = None,
+) -> Callable[[Callable[[Evidence, Policy], Iterable[Result]]], Rule]:
+    """Register the decorated ``check`` function as a rule.
+
+    The function's docstring is the rule's long documentation.
+    """
+
+    def register(fn: Callable[[Evidence, Policy], Iterable[Result]]) -> Rule:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        r = Rule(
+            id=id,
+            severity=severity,
+            title=title,
+            cite=tuple(cite),
+            check=fn,
+            applies=applies or (lambda e, p: True),
+            doc=(fn.__doc__ or "").strip(),
+            area=id.split(".", 1)[0],
+        )
+        RULES[id] = r
+        return r
+
+    return register
