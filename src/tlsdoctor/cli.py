@@ -7,6 +7,7 @@ commands that need them, so ``tlsdoctor explain`` starts fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -19,14 +20,12 @@ from tlsdoctor.model import Report, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("terminal", "json", "markdown", "html")
+FORMATS = ("terminal", "json")
 
 
 def output_options(fn: F) -> F:
     """--format, --fail-on, --output and --quiet, shared by every command."""
-    fn = click.option(
-        "--quiet", "-q", is_flag=True, help="No progress output on stderr."
-    )(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")(fn)
     fn = click.option(
         "--output",
         "-o",
@@ -108,6 +107,12 @@ def cli() -> None:
     "(or set TLSDOCTOR_PASSPHRASE, or pass '-' to read it from stdin).",
 )
 @click.option(
+    "--public-roots",
+    type=click.Path(),
+    help="Treat the roots in this PEM bundle as the public trust store instead of "
+    "Mozilla's (to try public-root rules such as CT on a private test PKI).",
+)
+@click.option(
     "--policy",
     default="browser",
     show_default=True,
@@ -121,6 +126,7 @@ def cert(
     system: bool,
     key_file: str | None,
     passphrase_file: str | None,
+    public_roots: str | None,
     policy: str,
     fmt: str,
     fail_on: str,
@@ -129,8 +135,9 @@ def cert(
 ) -> None:
     """Diagnose certificate files: the chain a server serves, offline.
 
-    FILES are PEM, DER, PKCS#7 or PKCS#12, in the order the server sends them
-    (leaf first), or in any order with --unordered semantics detected.
+    FILES are PEM, DER, PKCS#7 or PKCS#12 files holding the certificates in the
+    order the server sends them (leaf first).  Paths are built from them in any
+    order, and a wrong served order is reported.
     """
     from tlsdoctor.engine import diagnose_cert_files
 
@@ -142,6 +149,7 @@ def cert(
         key_file=key_file,
         passphrase=_read_passphrase(passphrase_file),
         policy_name=policy,
+        public_roots=public_roots,
     )
     sys.exit(emit(report, fmt, fail_on, output))
 
@@ -154,7 +162,9 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
             with open(passphrase_file, "rb") as fh:
                 return fh.read().rstrip(b"\r\n")
         except OSError as e:
-            raise InputError(f"{passphrase_file}: cannot read passphrase file ({e.strerror})") from e
+            raise InputError(
+                f"{passphrase_file}: cannot read passphrase file ({e.strerror})"
+            ) from e
     env = os.environ.get("TLSDOCTOR_PASSPHRASE")
     return env.encode() if env is not None else None
 
@@ -173,10 +183,46 @@ def explain(text: tuple[str, ...], fmt: str, fail_on: str, output: str | None, q
     joined = " ".join(text)
     if joined.strip() == "-":
         joined = sys.stdin.read()
+    if _RULE_ID.fullmatch(joined.strip()):
+        from tlsdoctor.rules import RULES
+
+        r = RULES.get(joined.strip())
+        if r is not None:
+            sys.exit(_print_rule(r, fmt, output))
     from tlsdoctor.catalog.explain import explain_text
 
     report = explain_text(joined)
     sys.exit(emit(report, fmt, "fatal" if fail_on == "fatal" else fail_on, output))
+
+
+_RULE_ID = re.compile(r"[a-z0-9]+\.[a-z0-9-]+")
+
+
+def _print_rule(r: Any, fmt: str, output: str | None) -> int:
+    """The long form of one rule: ``tlsdoctor explain chain.path-len-exceeded``."""
+    if fmt == "json":
+        import json
+
+        text = json.dumps(
+            {
+                "id": r.id,
+                "severity": r.severity.label,
+                "title": r.title,
+                "cite": list(r.cite),
+                "doc": r.doc,
+            },
+            indent=2,
+        )
+    else:
+        lines = [f"{r.id} ({r.severity.label}): {r.title}", "", r.doc, ""]
+        lines.append("see: " + ", ".join(r.cite))
+        text = "\n".join(lines)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        click.echo(text)
+    return 0
 
 
 # ------------------------------------------------------------------------- lab

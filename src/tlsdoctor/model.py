@@ -305,7 +305,7 @@ class Connection:
     ("ocsp_stapled", "sct_sources", "ja3" ...)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evidence:
     """Everything observed, from any number of sources, each tagged with its id."""
 

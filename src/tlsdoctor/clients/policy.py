@@ -121,10 +121,11 @@ OPENSSL3 = Policy(
     ct_required=False,
     errors={
         "chain.incomplete": "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20)",
-        "chain.untrusted-root": "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)",
+        "chain.untrusted-root": "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20); "
+        "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19) when the root is sent",
         "chain.self-signed-leaf": "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT (18)",
         "chain.path-len-exceeded": "X509_V_ERR_PATH_LENGTH_EXCEEDED (25)",
-        "chain.issuer-not-ca": "X509_V_ERR_INVALID_CA (24)",
+        "chain.issuer-not-ca": "X509_V_ERR_INVALID_CA (79; 24 before OpenSSL 3.0)",
         "chain.issuer-key-usage": "X509_V_ERR_KEYUSAGE_NO_CERTSIGN (32)",
         "cert.expired": "X509_V_ERR_CERT_HAS_EXPIRED (10)",
         "cert.not-yet-valid": "X509_V_ERR_CERT_NOT_YET_VALID (9)",

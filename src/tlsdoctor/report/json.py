@@ -101,6 +101,7 @@ def _message_detail(message: Any) -> str | None:
 
 def report_dict(report: Report) -> dict[str, Any]:
     root = report.root_cause
+    worst = report.worst()
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": "tlsdoctor", "version": report.tool_version},
@@ -109,7 +110,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "sources": list(report.sources),
         "summary": report.summary,
         "root_cause": root.id if root else None,
-        "worst_severity": report.worst().label if report.findings else None,
+        "worst_severity": worst.label if worst is not None else None,
         "findings": [finding_dict(f) for f in report.findings],
         "passed": [_check(c) for c in report.passed],
         "not_checked": [_check(c) for c in report.not_checked],

@@ -18,32 +18,45 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from tlsdoctor.model import Finding, Report, Severity, Transcript
 
 _STYLE = {Severity.FATAL: "bold red", Severity.WARN: "bold yellow", Severity.INFO: "bold cyan"}
 
 
+def _line(console: Console, *parts: str | tuple[str, str]) -> None:
+    """Print plain text pieces, styled pieces as (text, style); never markup."""
+    console.print(Text.assemble(*parts), highlight=False)
+
+
 def _finding(console: Console, f: Finding, first: bool) -> None:
     style = _STYLE[f.severity]
-    head = f"[{style}]{f.severity.label}[/][bold]\\[{escape(f.id)}][/]: "
-    console.print(head + ("[bold]" if first else "") + escape(f.title) + ("[/]" if first else ""))
+    _line(
+        console,
+        (f.severity.label, style),
+        (f"[{f.id}]", "bold"),
+        ": ",
+        (f.title, "bold") if first else f.title,
+    )
     for item in f.evidence:
-        console.print(f"  [blue]-->[/] {escape(str(item.where))}: {escape(item.fact)}")
+        _line(console, ("  --> ", "blue"), f"{item.where}: {item.fact}")
     if f.detail:
-        console.print(f"   [blue]=[/] why: {escape(f.detail)}")
+        _line(console, ("   = ", "blue"), f"why: {f.detail}")
     if not f.observed:
-        console.print("   [blue]=[/] note: inferred from the facts above, not observed directly")
+        _line(
+            console, ("   = ", "blue"), "note: inferred from the facts above, not observed directly"
+        )
     for client, verdict in f.clients.items():
-        console.print(f"   [blue]=[/] {escape(client)}: {escape(verdict)}")
+        _line(console, ("   = ", "blue"), f"{client}: {verdict}")
     for fix in f.fixes:
-        target = "" if fix.target == "general" else f" ({escape(fix.target)})"
-        console.print(f"  [bold green]help[/]{target}: {escape(fix.text)}")
+        target = "" if fix.target == "general" else f" ({fix.target})"
+        _line(console, ("  help", "bold green"), f"{target}: {fix.text}")
         if fix.snippet:
-            for line in fix.snippet.splitlines():
-                console.print(f"     [green]|[/] {escape(line)}", highlight=False)
+            for snippet_line in fix.snippet.splitlines():
+                _line(console, ("     | ", "green"), snippet_line)
     if f.refs:
-        console.print(f"   [blue]=[/] see: {escape(', '.join(f.refs))}")
+        _line(console, ("   = ", "blue"), f"see: {', '.join(f.refs)}")
     console.print()
 
 

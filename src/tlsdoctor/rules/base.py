@@ -9,6 +9,7 @@ observation.  Rules never do I/O.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,10 @@ class Rule:
     doc: str = ""
     """The long form, printed by ``tlsdoctor explain RULE-ID``."""
     area: str = ""
+    ok: str = ""
+    """Shown among the checks passed when the rule applied and found nothing."""
+    needs: str = ""
+    """Shown among the checks not possible when ``applies()`` is false."""
 
     def run(self, evidence: Evidence, policy: Policy) -> list[Result]:
         if not self.applies(evidence, policy):
@@ -47,6 +52,9 @@ def rule(
     title: str,
     cite: Iterable[str],
     applies: Callable[[Evidence, Policy], bool] | None = None,
+    ok: str = "",
+    needs: str = "",
+    doc: str | None = None,
 ) -> Callable[[Callable[[Evidence, Policy], Iterable[Result]]], Rule]:
     """Register the decorated ``check`` function as a rule.
 
@@ -63,8 +71,10 @@ def rule(
             cite=tuple(cite),
             check=fn,
             applies=applies or (lambda e, p: True),
-            doc=(fn.__doc__ or "").strip(),
+            doc=inspect.cleandoc(doc if doc is not None else (fn.__doc__ or "")),
             area=id.split(".", 1)[0],
+            ok=ok,
+            needs=needs,
         )
         RULES[id] = r
         return r
