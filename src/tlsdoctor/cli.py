@@ -242,6 +242,36 @@ def lab_demo(fmt: str) -> None:
     sys.exit(run_demo(fmt))
 
 
+@lab.command("list")
+def lab_list() -> None:
+    """The lab's scenarios, where each runs, and the finding each should produce."""
+    from tlsdoctor.lab.control import list_lines
+
+    for line in list_lines():
+        click.echo(line)
+
+
+@lab.command("up")
+@click.argument("names", nargs=-1)
+@click.option("--base-port", default=18400, show_default=True, help="Port of the first scenario.")
+def lab_up(names: tuple[str, ...], base_port: int) -> None:
+    """Start lab servers on 127.0.0.1 (all of them without NAMES)."""
+    from tlsdoctor.lab.control import up
+
+    for line in up(names, base_port):
+        click.echo(line)
+
+
+@lab.command("down")
+@click.argument("names", nargs=-1)
+def lab_down(names: tuple[str, ...]) -> None:
+    """Stop lab servers started with `lab up` (all of them without NAMES)."""
+    from tlsdoctor.lab.control import down
+
+    for line in down(names):
+        click.echo(line)
+
+
 def main(argv: list[str] | None = None) -> None:
     debug = bool(os.environ.get("TLSDOCTOR_DEBUG"))
     try:

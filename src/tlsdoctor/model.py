@@ -325,6 +325,8 @@ class Evidence:
     facts: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     """What a source could not read or check, and why."""
+    scans: tuple[ServerScan, ...] = ()
+    """Live checks of servers (``tlsdoctor check``)."""
 
     def merge(self, other: Evidence) -> Evidence:
         """Evidence from both: the one Evidence ``diagnose`` builds."""
@@ -339,6 +341,7 @@ class Evidence:
             library_errors=self.library_errors + other.library_errors,
             facts={**other.facts, **self.facts},
             notes=self.notes + other.notes,
+            scans=self.scans + other.scans,
         )
 
 
@@ -428,3 +431,107 @@ class Report:
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
+
+
+# ------------------------------------------------------------------- live checks
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One probe connection: why it was made, what was offered, what came back."""
+
+    purpose: str
+    """"default", "version 0x0303", "suite 0xc02f", "no-sni", "alpn h2",
+    "client-cert none", "psk hex", "without encrypt_then_mac" …"""
+    result: str
+    """"accepted" (ServerHello, and for full handshakes the server's Finished),
+    "alert", "closed", "reset", "timeout", "refused", "not-tls", "error"."""
+    offered_versions: tuple[int, ...] = ()
+    offered_suites: tuple[int, ...] = ()
+    version: int | None = None
+    cipher_suite: int | None = None
+    group: int | None = None
+    alert: AlertSeen | None = None
+    detail: str | None = None
+    connection: Connection | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    """TCP reachability of one address of the target name."""
+
+    address: str
+    ok: bool
+    error: str | None = None
+    """"refused", "timeout", "unreachable", "reset" when not ok."""
+
+
+@dataclass(frozen=True)
+class OcspStaple:
+    """A stapled OCSP response as checked (RFC 6960, RFC 6066 §8)."""
+
+    status: str
+    """"good", "revoked", "unknown", or "unparsable"."""
+    signer_ok: bool | None = None
+    this_update: datetime | None = None
+    next_update: datetime | None = None
+    problems: tuple[str, ...] = ()
+    scts: int = 0
+
+
+@dataclass(frozen=True)
+class ServerScan:
+    """What a live check learned about one server.
+
+    Every field is an observation (or ``None`` when not probed); rules turn
+    them into findings.  ``attempts`` keeps every connection made, so the JSON
+    report counts them.
+    """
+
+    target: str
+    """"example.com:443" or "127.0.0.1:8443"."""
+    sni: str | None
+    addresses: tuple[AddressResult, ...] = ()
+    transport: str | None = None
+    """None when TLS was spoken; else "refused", "timeout", "unreachable",
+    "reset", "closed", "hang", "plain-http", "smtp", "ssh", "not-tls"."""
+    transport_detail: str | None = None
+    first_bytes: bytes | None = None
+    """What a non-TLS server sent first (a banner, an HTTP status line)."""
+    versions: Mapping[int, bool] = field(default_factory=dict)
+    """Protocol version → accepted."""
+    suites: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    """Version → accepted cipher suites (in server preference order when known)."""
+    server_preference: bool | None = None
+    groups: tuple[int, ...] = ()
+    signature_schemes: tuple[int, ...] = ()
+    default: Attempt | None = None
+    """The first, browser-like handshake."""
+    dh_bits: int | None = None
+    """Size of the finite-field DH group the server chose, when it chose DHE."""
+    ocsp: OcspStaple | None = None
+    ocsp_requested: bool = False
+    sct_counts: Mapping[str, int] = field(default_factory=dict)
+    """SCTs by source: "tls-extension", "ocsp", "certificate"."""
+    cert_request: Any = None
+    """The server's CertificateRequest (wire message) when it asked for a client certificate."""
+    client_cert_required: bool | None = None
+    without_client_cert: Attempt | None = None
+    with_client_cert: Attempt | None = None
+    psk: Mapping[str, Any] = field(default_factory=dict)
+    """"only": bool, "suites": accepted PSK suites, "key": Attempt with the given
+    key, "identity": str, "encoding": which reading of the key the server
+    accepted ("hex", "ascii", "base64"), "tried": {encoding: Attempt}."""
+    extensions_required: Mapping[str, str] = field(default_factory=dict)
+    """Extension name → what happened without it (an alert)."""
+    extensions_rejected: Mapping[str, str] = field(default_factory=dict)
+    no_sni: Attempt | None = None
+    alpn: Attempt | None = None
+    attempts: tuple[Attempt, ...] = ()
+    deadline_hit: bool = False
+    elapsed: float | None = None
+
+    @property
+    def handshakes(self) -> int:
+        return len(self.attempts)

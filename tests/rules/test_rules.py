@@ -1,172 +1,26 @@
-"""One rule, one test: evidence that fires it, and evidence that does not.
-
-Every registered rule must appear in FIRING below (a meta-test checks it), so a
-new rule cannot land without its test.
-"""
+"""One rule, one test: evidence that fires it, and evidence that does not (static rules)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 
+from rulecases import (
+    FIRING,
+    POLICY_FOR,
+    PUBLIC_ROOT_RULES,
+    evidence_of,
+    from_case,
+    long_public,
+    mtls_transcript,
+    mtls_with_certificate,
+)
 from tlsdoctor.clients.policy import BROWSER, OPENSSL3
 from tlsdoctor.engine import run_rules
-from tlsdoctor.lab import chains
 from tlsdoctor.lab.pki import ca, make_key
-from tlsdoctor.model import Chain, ChainCert, Evidence, KeyInfo, Secret, Severity, Where
+from tlsdoctor.model import Evidence, KeyInfo, Secret, Severity, Where
 from tlsdoctor.rules import RULES
-
-
-def evidence_of(certs, anchors=(), host="localhost", keys=(), at=None) -> Evidence:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    ccs = tuple(
-        ChainCert(c, c.public_bytes(Encoding.DER), Where("test", f"cert[{i}]"))
-        for i, c in enumerate(certs)
-    )
-    anc = tuple(
-        ChainCert(c, c.public_bytes(Encoding.DER), Where("--ca", f"root[{i}]"))
-        for i, c in enumerate(anchors)
-    )
-    return Evidence(
-        sources=("test",),
-        chains=(Chain(ccs, "test"),),
-        private_anchors=anc,
-        host=host,
-        keys=keys,
-        at=at,
-    )
-
-
-def from_case(name: str) -> Evidence:
-    from cryptography import x509
-
-    built = chains.BY_NAME[name].build()
-    served = x509.load_pem_x509_certificates(built.served)
-    roots = x509.load_pem_x509_certificates(built.root) if built.root else []
-    keys = ()
-    if built.key is not None:
-        from cryptography.hazmat.primitives import serialization
-
-        k = serialization.load_pem_private_key(built.key, None)
-        spki = k.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        keys = (KeyInfo(spki, "EC", Where("key.pem"), Secret(built.key, "private key")),)
-    return evidence_of(served, roots, host=built.host, keys=keys)
-
-
-def key_usage_no_certsign() -> Evidence:
-    root = ca("R")
-    leaf = root.intermediate("No CertSign", key_cert_sign=False).leaf("localhost")
-    return evidence_of(leaf.chain, [root.cert])
-
-
-def ca_eku() -> Evidence:
-    root = ca("R")
-    leaf = root.intermediate("Email Only CA", eku=["emailProtection"]).leaf("localhost")
-    return evidence_of(leaf.chain, [root.cert])
-
-
-def duplicate() -> Evidence:
-    root = ca("R")
-    leaf = root.intermediate("I").leaf("localhost")
-    return evidence_of([*leaf.chain, leaf.chain[1]], [root.cert])
-
-
-def contains_anchor() -> Evidence:
-    root = ca("R")
-    leaf = root.intermediate("I").leaf("localhost")
-    return evidence_of([*leaf.chain, root.cert], [root.cert])
-
-
-def leaf_not_first() -> Evidence:
-    root = ca("R")
-    leaf = root.intermediate("I").leaf("localhost")
-    return evidence_of([leaf.chain[1], leaf.chain[0]], [root.cert])
-
-
-def long_public() -> Evidence:
-    root = ca("Public-ish Root")
-    leaf = root.intermediate("I").leaf("localhost", days=500)
-    return evidence_of(leaf.chain, [root.cert])
-
-
-def mtls_transcript() -> Evidence:
-    from tlsdoctor.model import AlertSeen, Connection, Outcome, Side, Transcript, WireMessage
-    from tlsdoctor.wire.messages import Alert, Certificate, CertificateRequest
-
-    w = lambda n: Where("hand-built", f"frame {n}")  # noqa: E731
-    t = Transcript(
-        source="hand-built",
-        messages=(
-            WireMessage(Side.CLIENT, "ClientHello", where=w(4)),
-            WireMessage(Side.SERVER, "ServerHello", where=w(6)),
-            WireMessage(Side.SERVER, "Certificate", where=w(6)),
-            WireMessage(
-                Side.SERVER,
-                "CertificateRequest",
-                CertificateRequest(certificate_types=b"\x01\x40"),
-                where=w(6),
-            ),
-            WireMessage(Side.SERVER, "ServerHelloDone", where=w(6)),
-            WireMessage(
-                Side.CLIENT, "Certificate", Certificate(certificate_list=()), where=w(8), size=7
-            ),
-            WireMessage(Side.CLIENT, "ClientKeyExchange", where=w(8)),
-            WireMessage(Side.SERVER, "Alert", Alert(level=2, description=42), where=w(10)),
-        ),
-    )
-    outcome = Outcome(
-        completed=False, alerts=(AlertSeen(Side.SERVER, 2, 42, "ClientKeyExchange", w(10)),)
-    )
-    return Evidence(sources=("hand-built",), connections=(Connection("hand-built#1", t, outcome),))
-
-
-def mtls_with_certificate() -> Evidence:
-    from tlsdoctor.model import Connection, Outcome, Side, Transcript, WireMessage
-    from tlsdoctor.wire.messages import Certificate, CertificateEntry, CertificateRequest
-
-    t = Transcript(
-        source="hand-built",
-        messages=(
-            WireMessage(Side.SERVER, "CertificateRequest", CertificateRequest()),
-            WireMessage(Side.CLIENT, "Certificate", Certificate((CertificateEntry(b"\x30\x00"),))),
-        ),
-    )
-    return Evidence(connections=(Connection("x", t, Outcome(completed=True)),))
-
-
-# rule id -> (evidence that fires it, the policy to use)
-FIRING: dict[str, Callable[[], Evidence]] = {
-    "chain.incomplete": lambda: from_case("missing-intermediate"),
-    "chain.untrusted-root": lambda: from_case("untrusted-root"),
-    "chain.self-signed-leaf": lambda: from_case("self-signed-leaf"),
-    "chain.path-len-exceeded": lambda: from_case("path-len"),
-    "chain.issuer-not-ca": lambda: from_case("intermediate-no-bc"),
-    "chain.issuer-key-usage": key_usage_no_certsign,
-    "chain.ca-eku": ca_eku,
-    "chain.wrong-order": leaf_not_first,
-    "chain.extra-certs": lambda: from_case("wrong-order"),
-    "chain.duplicate": duplicate,
-    "chain.contains-anchor": contains_anchor,
-    "chain.alternate-path": lambda: from_case("cross-signed"),
-    "cert.expired": lambda: from_case("expired"),
-    "cert.not-yet-valid": lambda: from_case("not-yet-valid"),
-    "cert.name-mismatch": lambda: from_case("wrong-host"),
-    "cert.ip-in-dns-san": lambda: from_case("ip-as-dns"),
-    "cert.no-san": lambda: from_case("cn-only"),
-    "cert.weak-key": lambda: from_case("rsa1024-leaf"),
-    "cert.weak-signature": lambda: from_case("sha1-leaf"),
-    "cert.eku-missing-server-auth": lambda: from_case("client-auth-only"),
-    "cert.validity-too-long": lambda: from_case("long-private"),
-    "cert.key-mismatch": lambda: from_case("key-mismatch"),
-    "mtls.empty-client-certificate": mtls_transcript,
-}
-
-PUBLIC_ROOT_RULES = {"cert.no-sct"}
 
 
 def _ids(evidence: Evidence, policy=BROWSER) -> list[str]:
@@ -176,7 +30,7 @@ def _ids(evidence: Evidence, policy=BROWSER) -> list[str]:
 
 @pytest.mark.parametrize("rule_id", sorted(FIRING))
 def test_rule_fires(rule_id: str) -> None:
-    assert rule_id in _ids(FIRING[rule_id]())
+    assert rule_id in _ids(FIRING[rule_id](), POLICY_FOR.get(rule_id, BROWSER))
 
 
 @pytest.fixture(scope="module")

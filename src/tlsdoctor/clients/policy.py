@@ -59,6 +59,32 @@ class Policy:
     ct_policy: str | None = None
     """"apple" or "chrome": which SCT counting rules apply to public roots."""
 
+    # What the client offers
+    versions: tuple[int, ...] = (0x0303, 0x0304)
+    """Protocol versions the client offers (TLS 1.2 = 0x0303, TLS 1.3 = 0x0304)."""
+    cipher_suites: tuple[int, ...] = (
+        0x1301,
+        0x1302,
+        0x1303,  # TLS 1.3 AES-GCM, ChaCha20
+        0xC02B,
+        0xC02F,
+        0xC02C,
+        0xC030,
+        0xCCA9,
+        0xCCA8,  # ECDHE AEAD
+        0xC013,
+        0xC014,  # ECDHE_RSA AES-CBC-SHA
+        0x009C,
+        0x009D,
+        0x002F,
+        0x0035,  # RSA key exchange
+    )
+    """Cipher suites the client offers, in its order."""
+    groups: tuple[int, ...] = (0x001D, 0x0017, 0x0018)
+    """Key exchange groups: x25519, secp256r1, secp384r1."""
+    requires_forward_secrecy: bool = False
+    """Apple ATS: only ECDHE suites."""
+
     # Key exchange
     dh_min_bits: int = 2048
     must_staple_enforced: bool = False
@@ -110,6 +136,40 @@ BROWSER = Policy(
 
 OPENSSL3 = Policy(
     name="openssl-3",
+    versions=(0x0303, 0x0304),
+    cipher_suites=(
+        0x1302,
+        0x1303,
+        0x1301,
+        0xC02C,
+        0xC030,
+        0x009F,
+        0xCCA9,
+        0xCCA8,
+        0xCCAA,
+        0xC02B,
+        0xC02F,
+        0x009E,
+        0xC024,
+        0xC028,
+        0x006B,
+        0xC023,
+        0xC027,
+        0x0067,
+        0xC00A,
+        0xC014,
+        0x0039,
+        0xC009,
+        0xC013,
+        0x0033,
+        0x009D,
+        0x009C,
+        0x003D,
+        0x003C,
+        0x0035,
+        0x002F,
+    ),
+    groups=(0x001D, 0x0017, 0x001E, 0x0019, 0x0018),
     display="OpenSSL 3 (verify -purpose sslserver -auth_level 2)",
     trust_store="mozilla",
     min_rsa_bits=2048,

@@ -308,6 +308,17 @@ CASES: list[ChainCase] = [
     ),
 ]
 
-BY_NAME = {c.name: c for c in CASES}
+# Chains the lab servers need beyond the offline cases above.
+EXTRA_CASES: list[ChainCase] = [
+    ChainCase(
+        "healthy-rsa",
+        "a healthy chain with an RSA-2048 leaf",
+        None,
+        lambda: _simple(key_type="rsa", bits=2048),
+    ),
+    ChainCase("must-staple", "a must-staple leaf", None, lambda: _simple(must_staple=True)),
+]
+
+BY_NAME = {c.name: c for c in CASES + EXTRA_CASES}
 
 __all__ = ["BY_NAME", "CASES", "Built", "ChainCase", "cert_pem"]

@@ -5,7 +5,16 @@ Importing this package registers every rule in :data:`RULES`.
 
 from __future__ import annotations
 
-from tlsdoctor.rules import cert, chain, mtls  # noqa: F401  (registration)
+from tlsdoctor.rules import (  # noqa: F401  (registration)
+    cert,
+    chain,
+    ct,
+    mtls,
+    ocsp,
+    protocol,
+    psk,
+    transport,
+)
 from tlsdoctor.rules.base import RULES, Result, Rule
 from tlsdoctor.rules.ranker import rank
 

@@ -468,6 +468,8 @@ def no_sct(e: Evidence, p: Policy) -> Iterator[Result]:
     for certificates that chain to a public root: in the certificate itself,
     in the TLS handshake, or in a stapled OCSP response. A certificate file can
     only show the first; a live check sees all three. Private roots are exempt."""
+    if any(s.sct_counts for s in e.scans):
+        return  # a live check saw every source: ct.no-scts decides
     for v in chain_views(e, p):
         if not v.public or not v.best.trusted:
             continue

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import (
+    Attempt,
     Connection,
     Evidence,
     EvidenceItem,
@@ -20,7 +21,9 @@ from tlsdoctor.model import (
     Where,
     WireMessage,
 )
+from tlsdoctor.pki.dername import name_from_der
 from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.wire import registry
 from tlsdoctor.wire.names import alert_label
 
 # Alerts a server sends when it wanted a client certificate and got none or a bad one.
@@ -162,4 +165,139 @@ def empty_client_certificate(e: Evidence, p: Policy) -> Iterator[Result]:
             ),
             refs=("RFC 8446 §4.4.2", "RFC 5246 §7.4.6"),
             order=0,
+        )
+
+
+
+# ------------------------------------------------------------------- live checks
+
+
+def _live_requests(e: Evidence, p: Policy) -> bool:
+    return any(s.cert_request is not None for s in e.scans)
+
+
+def ca_names(request: object) -> list[str]:
+    """The acceptable CA names a CertificateRequest lists, readable."""
+    out = []
+    for der in getattr(request, "certificate_authorities", ()) or ():
+        try:
+            out.append(name_from_der(der))
+        except ValueError:
+            out.append("(unreadable name)")
+    return out
+
+
+def _sigalgs(request: object) -> str:
+    algs = getattr(request, "signature_algorithms", ()) or ()
+    return ", ".join(registry.signature_scheme_name(a) for a in algs[:10]) or "(none listed)"
+
+
+def _attempt_fact(a: Attempt | None) -> str:
+    if a is None:
+        return "not tried"
+    if a.result == "accepted":
+        return "handshake completed"
+    if a.alert is not None:
+        return f"server sent alert {alert_label(a.alert.description)}"
+    return a.detail or a.result
+
+
+@rule(
+    "mtls.client-cert-required",
+    Severity.FATAL,
+    "The server requires a client certificate",
+    ["RFC 8446 §4.3.2", "RFC 5246 §7.4.4", "RFC 8446 §6.2 (certificate_required)"],
+    applies=_live_requests,
+    ok="no client certificate required, or one was given and accepted",
+)
+def client_cert_required(e: Evidence, p: Policy) -> Iterator[Result]:
+    """The server sends CertificateRequest and ends the handshake when the
+    client has no certificate to give (alert 116 certificate_required in TLS
+    1.3, usually 40 handshake_failure or 42 bad_certificate in TLS 1.2). The
+    finding lists the CAs the server accepts client certificates from
+    (certificate_authorities) and the signature algorithms it allows, which is
+    what the client's certificate must match."""
+    for s in e.scans:
+        if s.cert_request is None or not s.client_cert_required or s.with_client_cert is not None:
+            continue
+        names = ca_names(s.cert_request)
+        facts = [
+            EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), "server asks for a client certificate"),
+            EvidenceItem(
+                Where(f"live {s.target}", "CertificateRequest"),
+                "acceptable CAs: " + ("; ".join(names) if names else "(any: the list is empty)"),
+            ),
+            EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), "signature algorithms: " + _sigalgs(s.cert_request)),
+            EvidenceItem(Where(f"live {s.target}"), "without a client certificate: " + _attempt_fact(s.without_client_cert)),
+        ]
+        yield Finding(
+            id="mtls.client-cert-required",
+            severity=Severity.FATAL,
+            title="The server requires a client certificate (mutual TLS)"
+            + (f" issued by {names[0]}" if len(names) == 1 else ""),
+            explains_outcome=True,
+            evidence=tuple(facts),
+            clients={p.name: "fails without a client certificate"},
+            fixes=(
+                Fix("general", "Give the client a certificate issued by one of the acceptable CAs; check it with tlsdoctor check HOST --cert client.crt --key client.key"),
+                Fix("python", "Load the client certificate.", "ctx.load_cert_chain('client.crt', 'client.key')"),
+                Fix("openssl", "Try it by hand.", "openssl s_client -connect HOST:PORT -cert client.crt -key client.key"),
+            ),
+            refs=("RFC 8446 §4.3.2",),
+            order=11,
+        )
+
+
+@rule(
+    "mtls.cert-rejected",
+    Severity.FATAL,
+    "The server rejects the client certificate given",
+    ["RFC 8446 §4.4.2.4", "RFC 5246 §7.4.6"],
+    applies=_live_requests,
+    ok="the client certificate (if given) is accepted",
+)
+def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
+    """With the client certificate and key given (--cert/--key), tlsdoctor
+    completes the handshake and watches the server's answer. When it refuses,
+    the finding says why it most likely did: the certificate's issuer is not
+    among the CAs the server accepts, the certificate has expired, its key does
+    not match, or it lacks the clientAuth purpose."""
+    from tlsdoctor.pki.certinfo import info, now
+
+    for s in e.scans:
+        a = s.with_client_cert
+        if a is None or a.result == "accepted":
+            continue
+        client_chains = [c for c in e.chains if c.role is Side.CLIENT and c.certs]
+        reasons: list[str] = []
+        facts = [EvidenceItem(Where(f"live {s.target}"), "with the client certificate: " + _attempt_fact(a))]
+        names = ca_names(s.cert_request)
+        if client_chains:
+            cc = client_chains[0].certs[0]
+            ci = info(cc.cert)
+            issuers = {info(x.cert).issuer_der for x in client_chains[0].certs} | {ci.issuer_der}
+            listed = set(getattr(s.cert_request, "certificate_authorities", ()) or ())
+            if listed and not (issuers & listed) and ci.subject_der not in listed:
+                reasons.append(f"its issuer '{ci.issuer_name}' is not one of the CAs the server accepts ({'; '.join(names)})")
+            if ci.not_after < now():
+                reasons.append(f"it expired on {ci.not_after:%Y-%m-%d}")
+            if ci.eku is not None and "1.3.6.1.5.5.7.3.2" not in ci.eku and "2.5.29.37.0" not in ci.eku:
+                reasons.append("its extendedKeyUsage lacks clientAuth")
+            for k in e.keys:
+                if k.public_key_der and k.public_key_der != ci.spki_der:
+                    reasons.append("the private key given does not belong to it")
+                    break
+            facts.append(EvidenceItem(cc.where, f"client certificate '{ci.name}', issued by '{ci.issuer_name}'"))
+        title = "The server rejects the client certificate" + (f": {reasons[0]}" if reasons else "")
+        yield Finding(
+            id="mtls.cert-rejected",
+            severity=Severity.FATAL,
+            title=title,
+            explains_outcome=True,
+            evidence=tuple(facts)
+            + tuple(EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), f"acceptable CAs: {n}") for n in names),
+            detail="; ".join(reasons[1:]) or None,
+            fixes=(Fix("general", "Use a client certificate issued by one of the CAs the server lists, or add your client CA to the server's trusted client CAs (nginx: ssl_client_certificate)."),),
+            refs=("RFC 8446 §4.4.2.4",),
+            order=11,
         )

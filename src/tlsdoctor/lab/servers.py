@@ -1,0 +1,416 @@
+"""Local broken servers: one real TLS server per failure the rules know.
+
+Every scenario runs a real peer on 127.0.0.1 — OpenSSL ``s_server``, GnuTLS
+``gnutls-serv``, nginx, or a small Python socket server for the non-TLS cases —
+with files built by :mod:`tlsdoctor.lab.chains`.  Servers are started in their
+own process group and stopped by PID; nothing else is ever signalled.
+
+The :data:`SCENARIOS` table is the lab's manifest: for each scenario, the
+finding a live check, a capture and a log must put first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from tlsdoctor.lab import chains
+from tlsdoctor.lab.pki import ca
+
+LOOPBACK = "127.0.0.1"
+
+# RFC 2409 §6.2, the 1024-bit MODP group ("Oakley group 2"): a DH group every
+# current client should refuse.
+_MODP_1024 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+def _der_int(n: int) -> bytes:
+    body = n.to_bytes(n.bit_length() // 8 + 1, "big")
+    return b"\x02" + _der_len(len(body)) + body
+
+
+def _der_len(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def dh_params_pem(p: int, g: int) -> bytes:
+    """PKCS #3 DHParameter (SEQUENCE { prime, base }) as PEM, for ``-dhparam``."""
+    import base64
+
+    body = _der_int(p) + _der_int(g)
+    der = b"\x30" + _der_len(len(body)) + body
+    b64 = base64.encodebytes(der).replace(b"\n", b"")
+    lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
+    return b"-----BEGIN DH PARAMETERS-----\n" + b"\n".join(lines) + b"\n-----END DH PARAMETERS-----\n"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    server: str
+    """"openssl", "gnutls", "nginx", "http" (plain HTTP), "silent" (accepts, never
+    answers), "closer" (closes on the ClientHello)."""
+    chain: str | None = "healthy"
+    """The chain case (lab.chains) whose files the server uses."""
+    args: tuple[str, ...] = ()
+    """Extra server arguments."""
+    expect_live: str | None = None
+    """First finding of ``tlsdoctor check`` (None: no FATAL or WARN)."""
+    expect_capture: str | None = None
+    expect_log: str | None = None
+    check_args: tuple[str, ...] = ()
+    """Extra ``tlsdoctor check`` arguments the expectation assumes."""
+    needs: tuple[str, ...] = ()
+    """Programs the scenario needs on PATH."""
+
+
+_OSSL_LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("healthy", "a healthy TLS 1.2/1.3 server", "openssl"),
+    Scenario("healthy-nginx", "a healthy nginx server", "nginx", needs=("nginx",)),
+    Scenario(
+        "missing-intermediate", "serves only its own certificate", "openssl",
+        chain="missing-intermediate", expect_live="chain.incomplete",
+        expect_capture="chain.incomplete",
+    ),
+    Scenario(
+        "missing-intermediate-nginx", "nginx serving only its own certificate", "nginx",
+        chain="missing-intermediate", expect_live="chain.incomplete", needs=("nginx",),
+    ),
+    Scenario(
+        "self-signed-leaf", "a device-style self-signed, non-CA certificate", "openssl",
+        chain="self-signed-leaf", expect_live="chain.self-signed-leaf",
+        expect_capture="chain.self-signed-leaf",
+    ),
+    Scenario(
+        "path-len", "root → Dev Int A (pathLen 0) → Dev Int B → leaf", "openssl",
+        chain="path-len", expect_live="chain.path-len-exceeded",
+        expect_capture="chain.path-len-exceeded",
+    ),
+    Scenario(
+        "expired", "an expired certificate", "openssl", chain="expired",
+        expect_live="cert.expired", expect_capture="cert.expired",
+    ),
+    Scenario(
+        "wrong-host", "a certificate for other.example", "openssl", chain="wrong-host",
+        expect_live="cert.name-mismatch", expect_capture="cert.name-mismatch",
+    ),
+    Scenario(
+        "sha1-leaf", "a SHA-1 signed certificate", "openssl", chain="sha1-leaf",
+        args=_OSSL_LEGACY, expect_live="cert.weak-signature",
+    ),
+    Scenario(
+        "rsa1024-leaf", "an RSA-1024 certificate", "openssl", chain="rsa1024-leaf",
+        args=_OSSL_LEGACY, expect_live="cert.weak-key",
+    ),
+    Scenario(
+        "legacy-tls10", "TLS 1.0 and 1.1 only, RSA key exchange only", "openssl",
+        chain="healthy-rsa",
+        args=("-no_tls1_2", "-no_tls1_3", "-cipher", "AES128-SHA:AES256-SHA:@SECLEVEL=0"),
+        expect_live="protocol.legacy-only",
+    ),
+    Scenario(
+        "weak-dh", "DHE with a 1024-bit group", "openssl", chain="healthy-rsa",
+        args=("-no_tls1_3", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam", "{dh1024}"),
+        expect_live="cipher.weak-dh",
+    ),
+    Scenario(
+        "mtls-required", "requires a client certificate from the lab's client CA", "openssl",
+        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-verify_return_error"),
+        expect_live="mtls.client-cert-required",
+        expect_capture="mtls.empty-client-certificate",
+    ),
+    Scenario(
+        "mtls-required-tls12", "requires a client certificate, TLS 1.2", "openssl",
+        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-verify_return_error", "-no_tls1_3"),
+        expect_live="mtls.client-cert-required",
+        expect_capture="mtls.empty-client-certificate",
+    ),
+    Scenario(
+        "psk-only", "PSK only (openssl s_server -psk abc123)", "openssl", chain=None,
+        args=("-nocert", "-psk", "abc123", "-psk_identity", "client1", "-cipher", "PSK", "-no_tls1_3"),
+        expect_live="psk.only",
+    ),
+    Scenario(
+        "must-staple", "a must-staple certificate with no stapled OCSP response", "openssl",
+        chain="must-staple", expect_live="ocsp.must-staple-not-stapled",
+    ),
+    Scenario(
+        "tls13-only", "TLS 1.3 only, OpenSSL", "openssl", args=("-tls1_3",),
+    ),
+    Scenario(
+        "tls13-only-gnutls", "TLS 1.3 only, GnuTLS, asks for a client certificate",
+        "gnutls", needs=("gnutls-serv",),
+    ),
+    Scenario(
+        "plain-http", "plain HTTP on the TLS port", "http", chain=None,
+        expect_live="transport.plain-http",
+    ),
+    Scenario(
+        "silent", "accepts TCP and never answers", "silent", chain=None,
+        expect_live="transport.hang", check_args=("--timeout", "1.5"),
+    ),
+    Scenario(
+        "closer", "closes the connection on the ClientHello", "closer", chain=None,
+        expect_live="transport.closed",
+    ),
+)
+
+BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Running:
+    scenario: Scenario
+    port: int
+    pid: int
+    directory: str
+    files: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{LOOPBACK}:{self.port}"
+
+
+# -------------------------------------------------------------------------- files
+
+
+def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
+    """Write the scenario's certificates, keys and parameters into ``directory``."""
+    os.makedirs(directory, exist_ok=True)
+    files: dict[str, str] = {}
+    if scenario.chain is not None:
+        built = chains.BY_NAME[scenario.chain].build()
+        paths = built.write(directory)
+        files.update(paths)
+        if built.leaf is not None:
+            leaf_path = os.path.join(directory, "leaf.pem")
+            key_path = os.path.join(directory, "leaf.key")
+            with open(leaf_path, "wb") as fh:
+                fh.write(built.leaf.cert_pem())
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(built.leaf.key_pem())
+            rest = os.path.join(directory, "rest.pem")
+            from cryptography import x509
+
+            served = x509.load_pem_x509_certificates(built.served)
+            with open(rest, "wb") as fh:
+                fh.write(b"".join(c.public_bytes(Encoding.PEM) for c in served[1:]))
+            files.update(leaf=leaf_path, leaf_key=key_path, rest=rest, host=built.host)
+    if any("{client_ca}" in a for a in scenario.args) or scenario.server == "gnutls":
+        client_root = ca("Lab Client CA")
+        good = client_root.leaf("lab-client", eku=("clientAuth",))
+        other = ca("Unknown Client CA").leaf("stranger", eku=("clientAuth",))
+        for name, data in (
+            ("client_ca", client_root.cert_pem()),
+            ("client_cert", good.cert_pem()),
+            ("client_key", good.key_pem()),
+            ("other_client_cert", other.cert_pem()),
+            ("other_client_key", other.key_pem()),
+        ):
+            path = os.path.join(directory, name + ".pem")
+            with open(path, "wb") as fh:
+                fh.write(data)
+            if "key" in name:
+                os.chmod(path, 0o600)
+            files[name] = path
+    if any("{dh1024}" in a for a in scenario.args):
+        path = os.path.join(directory, "dh1024.pem")
+        with open(path, "wb") as fh:
+            fh.write(dh_params_pem(_MODP_1024, 2))
+        files["dh1024"] = path
+    return files
+
+
+def _fill(args: Sequence[str], files: dict[str, str]) -> list[str]:
+    return [a.format(**files) if "{" in a else a for a in args]
+
+
+# ------------------------------------------------------------------------ servers
+
+
+def _openssl_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
+    cmd = ["openssl", "s_server", "-accept", f"{LOOPBACK}:{port}", "-www", "-quiet"]
+    if "leaf" in files:
+        cmd += ["-cert", files["leaf"], "-key", files["leaf_key"]]
+        if os.path.getsize(files["rest"]) > 0:
+            cmd += ["-cert_chain", files["rest"]]
+    return cmd + _fill(s.args, files)
+
+
+def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
+    return [
+        "gnutls-serv", "--port", str(port), "--http", "--quiet",
+        "--x509certfile", files["served"], "--x509keyfile", files["leaf_key"],
+        "--x509cafile", files["client_ca"],
+        "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+        "--verify-client-cert", *_fill(s.args, files),
+    ]
+
+
+_NGINX_CONF = """\
+worker_processes 1;
+daemon off;
+master_process on;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/tmp;
+    proxy_temp_path {dir}/tmp;
+    fastcgi_temp_path {dir}/tmp;
+    uwsgi_temp_path {dir}/tmp;
+    scgi_temp_path {dir}/tmp;
+    server {{
+        listen {host}:{port} ssl;
+        server_name localhost;
+        ssl_certificate {chain};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        include {dir}/extra.conf;
+        location / {{ return 200 "tlsdoctor lab\\n"; }}
+    }}
+}}
+"""
+
+
+def _nginx_cmd(s: Scenario, port: int, files: dict[str, str], directory: str) -> list[str]:
+    os.makedirs(os.path.join(directory, "tmp"), exist_ok=True)
+    conf = os.path.join(directory, "nginx.conf")
+    extra = os.path.join(directory, "extra.conf")
+    if not os.path.exists(extra):
+        with open(extra, "w") as fh:
+            fh.write("# settings a fix adds go here\n")
+    with open(conf, "w") as fh:
+        fh.write(
+            _NGINX_CONF.format(
+                dir=directory, host=LOOPBACK, port=port, chain=files["served"], key=files["leaf_key"]
+            )
+        )
+    files["nginx_conf"] = conf
+    files["nginx_extra"] = extra
+    return ["nginx", "-p", directory, "-c", conf, "-e", os.path.join(directory, "error.log")]
+
+
+def _python_cmd(kind: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "tlsdoctor.lab.tcpserver", kind, LOOPBACK, str(port)]
+
+
+def start(scenario: Scenario, directory: str | None = None, port: int | None = None) -> Running:
+    """Start one scenario's server; returns once it accepts TCP connections."""
+    for prog in scenario.needs or ((scenario.server == "openssl") and ("openssl",) or ()):
+        if shutil.which(prog) is None:
+            raise RuntimeError(f"scenario {scenario.name} needs {prog}, which is not installed")
+    directory = directory or tempfile.mkdtemp(prefix=f"tlsdoctor-lab-{scenario.name}-")
+    files = build_files(scenario, directory)
+    port = port or free_port()
+    if scenario.server == "openssl":
+        cmd = _openssl_cmd(scenario, port, files)
+    elif scenario.server == "gnutls":
+        cmd = _gnutls_cmd(scenario, port, files)
+    elif scenario.server == "nginx":
+        cmd = _nginx_cmd(scenario, port, files, directory)
+    else:
+        cmd = _python_cmd(scenario.server, port)
+    log = open(os.path.join(directory, "server.log"), "wb")  # noqa: SIM115 - lives with the process
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=directory,
+    )
+    log.close()
+    running = Running(scenario, port, proc.pid, directory, files, proc)
+    try:
+        _wait_listening(port, proc)
+    except BaseException:
+        stop(running)
+        raise
+    return running
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"lab server exited with code {proc.returncode} before listening")
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex((LOOPBACK, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"lab server did not listen on port {port} within {timeout:.0f} s")
+
+
+def stop(running: Running) -> None:
+    """Stop the process group we started (SIGTERM, then SIGKILL)."""
+    pid = running.pid
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGTERM)
+    if running.proc is not None:
+        try:
+            running.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            running.proc.wait(timeout=3)
+    else:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.05)
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def running(name: str, directory: str | None = None) -> Iterator[Running]:
+    """``with running("expired") as srv: ...`` — started, then always stopped."""
+    srv = start(BY_NAME[name], directory)
+    try:
+        yield srv
+    finally:
+        stop(srv)

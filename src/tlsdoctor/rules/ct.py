@@ -1,0 +1,60 @@
+"""Certificate Transparency on a live server (RFC 6962 §3.3; Chrome and Apple CT policies).
+
+SCTs can reach a client three ways: embedded in the certificate, in the TLS
+signed_certificate_timestamp extension, or inside a stapled OCSP response.
+Only a live check sees all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
+from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.rules.context import chain_views
+
+SOURCES = ("certificate", "tls-extension", "ocsp")
+
+
+def _scans(e: Evidence, p: Policy) -> bool:
+    return any(s.transport is None and s.sct_counts for s in e.scans)
+
+
+@rule(
+    "ct.no-scts",
+    Severity.FATAL,
+    "A publicly trusted server gives no SCTs from any source",
+    ["RFC 6962 §3.3", "Apple CT policy (HT205280)", "Chrome CT policy"],
+    applies=_scans,
+    ok="Certificate Transparency: SCTs present, or not required (private root)",
+)
+def no_scts(e: Evidence, p: Policy) -> Iterator[Result]:
+    """Chrome and Apple platforms require SCTs for certificates that chain to a
+    publicly trusted root. The live check counts them from the certificate,
+    the TLS extension and the stapled OCSP response; none at all fails both —
+    iOS logs "No TLS-provided SCTs" and NSURLSession reports -1200 / -9802.
+    Roots you added yourself are exempt."""
+    views = [v for v in chain_views(e, p) if v.public and v.best.trusted]
+    if not views:
+        return
+    for s in e.scans:
+        counts = {k: int(s.sct_counts.get(k, 0)) for k in SOURCES}
+        if sum(counts.values()) > 0:
+            continue
+        yield Finding(
+            id="ct.no-scts",
+            severity=Severity.FATAL,
+            title="The certificate chains to a public root but the server provides no SCTs (none embedded, none in the TLS extension, none in a stapled OCSP response)",
+            explains_outcome=True,
+            evidence=tuple(
+                EvidenceItem(Where(f"live {s.target}"), f"SCTs from {k}: {n}") for k, n in counts.items()
+            ),
+            clients={
+                "chrome": "fails: NET::ERR_CERTIFICATE_TRANSPARENCY_REQUIRED",
+                "ios/macos": "fails: -1200 / -9802 (No TLS-provided SCTs)",
+            },
+            fixes=(Fix("general", "Use a certificate from a CA that embeds SCTs (all public CAs do by default), or serve SCTs via the TLS extension."),),
+            refs=("RFC 6962 §3.3",),
+            order=68,
+        )

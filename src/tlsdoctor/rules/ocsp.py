@@ -1,0 +1,89 @@
+"""OCSP stapling rules (RFC 6066 §8 status_request, RFC 7633 must-staple, RFC 6960)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
+from tlsdoctor.pki.certinfo import info
+from tlsdoctor.rules.base import Result, rule
+
+
+def _tls_scans(e: Evidence, p: Policy) -> bool:
+    return any(s.transport is None and s.ocsp_requested for s in e.scans)
+
+
+def _leaf_must_staple(e: Evidence) -> bool:
+    return any(c.certs and info(c.certs[0].cert).must_staple for c in e.chains)
+
+
+@rule(
+    "ocsp.must-staple-not-stapled",
+    Severity.FATAL,
+    "A must-staple certificate is served without a stapled OCSP response",
+    ["RFC 7633 §4.2", "RFC 6066 §8"],
+    applies=_tls_scans,
+    ok="no must-staple certificate served without a staple",
+)
+def must_staple(e: Evidence, p: Policy) -> Iterator[Result]:
+    """A certificate with the TLS Feature extension status_request ("OCSP
+    must-staple") promises that the server always staples a fresh OCSP
+    response. Firefox and GnuTLS hold the server to it and refuse the
+    connection when the staple is missing; Chrome and OpenSSL do not check."""
+    if not _leaf_must_staple(e):
+        return
+    for s in e.scans:
+        if s.ocsp is not None or not s.ocsp_requested:
+            continue
+        yield Finding(
+            id="ocsp.must-staple-not-stapled",
+            severity=Severity.FATAL,
+            title="The certificate requires OCSP stapling (must-staple), but the server sends no OCSP response",
+            explains_outcome=True,
+            evidence=(
+                EvidenceItem(Where(f"live {s.target}", "cert[0]"), "TLS Feature extension: status_request (must-staple)"),
+                EvidenceItem(Where(f"live {s.target}"), "status_request sent; no CertificateStatus / OCSP response in the handshake"),
+            ),
+            clients={"firefox": "fails: MOZILLA_PKIX_ERROR_REQUIRED_TLS_FEATURE_MISSING", "gnutls": "fails", "chrome": "accepted (does not check)"},
+            fixes=(
+                Fix("nginx", "Turn on stapling (nginx needs the issuer in ssl_trusted_certificate and a resolver).", "ssl_stapling on;\nssl_stapling_verify on;\nssl_trusted_certificate /etc/ssl/chain.pem;\nresolver 127.0.0.53;"),
+                Fix("apache", "Turn on stapling.", "SSLUseStapling on\nSSLStaplingCache shmcb:/var/run/ocsp(128000)"),
+                Fix("general", "Or get a certificate without the must-staple extension."),
+            ),
+            refs=("RFC 7633 §4.2",),
+            order=18,
+        )
+
+
+@rule(
+    "ocsp.bad-staple",
+    Severity.FATAL,
+    "The stapled OCSP response is bad: revoked, expired, or not signed by the issuer",
+    ["RFC 6960 §3.2", "RFC 6066 §8"],
+    applies=_tls_scans,
+    ok="the stapled OCSP response (if any) is good",
+)
+def bad_staple(e: Evidence, p: Policy) -> Iterator[Result]:
+    """A stapled response must be for this certificate, signed by its issuer
+    (or a delegated responder), current (thisUpdate ≤ now ≤ nextUpdate) and say
+    "good". A revoked status fails every client that reads staples; an
+    expired or wrongly signed staple fails the stricter ones."""
+    for s in e.scans:
+        o = s.ocsp
+        if o is None:
+            continue
+        if o.status == "good" and not o.problems and o.signer_ok is not False:
+            continue
+        revoked = o.status == "revoked"
+        what = "revoked" if revoked else ("; ".join(o.problems) or f"status {o.status}")
+        yield Finding(
+            id="ocsp.bad-staple",
+            severity=Severity.FATAL if revoked else Severity.WARN,
+            title=f"The server staples an OCSP response that is not usable: {what}",
+            explains_outcome=revoked,
+            evidence=(EvidenceItem(Where(f"live {s.target}", "CertificateStatus"), f"OCSP status {o.status}; {what}"),),
+            fixes=(Fix("general", "Make the server fetch a fresh response from the CA's responder (check its OCSP cache and its outbound access to the responder URL)."),),
+            refs=("RFC 6960 §3.2",),
+            order=19,
+        )

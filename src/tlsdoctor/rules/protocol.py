@@ -1,0 +1,251 @@
+"""Protocol and cipher rules: versions, suites, key exchange.
+
+RFC 8996 (TLS 1.0 and 1.1 deprecated), RFC 8446 §4.1.1 (negotiation), RFC 7919
+and RFC 8422 (key exchange groups), RFC 9325 (recommendations), RFC 7465 (RC4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, ServerScan, Severity, Where
+from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.wire import registry
+
+TLS12 = 0x0303
+
+
+def _tls_scans(e: Evidence, p: Policy) -> bool:
+    return any(s.transport is None and s.versions for s in e.scans)
+
+
+def _where(s: ServerScan) -> Where:
+    return Where(f"live {s.target}")
+
+
+def _vname(v: int) -> str:
+    return registry.version_name(v)
+
+
+def _suite(code: int) -> str:
+    return registry.cipher_suite_name(code)
+
+
+def _accepted_versions(s: ServerScan) -> list[int]:
+    return sorted(v for v, ok in s.versions.items() if ok)
+
+
+def _all_suites(s: ServerScan) -> list[int]:
+    out: list[int] = []
+    for suites in s.suites.values():
+        out.extend(c for c in suites if c not in out)
+    return out
+
+
+@rule(
+    "protocol.legacy-only",
+    Severity.FATAL,
+    "The server speaks only TLS 1.1 or older",
+    ["RFC 8996", "RFC 9325 §3.1.1"],
+    applies=_tls_scans,
+    ok="the server speaks TLS 1.2 or newer",
+)
+def legacy_only(e: Evidence, p: Policy) -> Iterator[Result]:
+    """TLS 1.0 and 1.1 are deprecated (RFC 8996) and turned off in every current
+    browser, Apple platform, Android, Java and OpenSSL's default security level.
+    A server that offers nothing newer cannot be reached by them."""
+    for s in e.scans:
+        accepted = _accepted_versions(s)
+        if not accepted or max(accepted) >= TLS12:
+            continue
+        common = [v for v in accepted if v in p.versions]
+        yield Finding(
+            id="protocol.legacy-only",
+            severity=Severity.FATAL if not common else Severity.WARN,
+            title=f"The server speaks only {' and '.join(_vname(v) for v in accepted)}, which current clients no longer offer",
+            explains_outcome=not common,
+            evidence=tuple(
+                EvidenceItem(_where(s), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
+                for v, ok in sorted(s.versions.items())
+            ),
+            clients={p.name: f"fails: offers only {', '.join(_vname(v) for v in p.versions)}"},
+            fixes=(
+                Fix("nginx", "Enable TLS 1.2 and 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),
+                Fix("apache", "Enable TLS 1.2 and 1.3.", "SSLProtocol -all +TLSv1.2 +TLSv1.3"),
+                Fix("openssl", "An OpenSSL-based server: drop the -tls1/-no_tls1_2 style restrictions (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))."),
+            ),
+            refs=("RFC 8996",),
+            order=15,
+        )
+
+
+@rule(
+    "protocol.no-common-version",
+    Severity.FATAL,
+    "Client and server share no protocol version",
+    ["RFC 8446 §4.1.1", "RFC 8446 §6.2 (protocol_version)"],
+    applies=_tls_scans,
+    ok="the client and the server share a protocol version",
+)
+def no_common_version(e: Evidence, p: Policy) -> Iterator[Result]:
+    """The client offers one set of versions and the server accepts another:
+    a TLS 1.3-only server and a client that stops at TLS 1.2 (Java 8, old
+    Android, many embedded stacks), or the reverse. The server answers with
+    alert 70 protocol_version."""
+    for s in e.scans:
+        accepted = _accepted_versions(s)
+        if not accepted or max(accepted) < TLS12:
+            continue  # protocol.legacy-only says it better
+        if any(v in p.versions for v in accepted):
+            continue
+        yield Finding(
+            id="protocol.no-common-version",
+            severity=Severity.FATAL,
+            title=f"The server accepts only {', '.join(_vname(v) for v in accepted)}; this client offers only {', '.join(_vname(v) for v in p.versions)}",
+            explains_outcome=True,
+            evidence=tuple(
+                EvidenceItem(_where(s), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
+                for v, ok in sorted(s.versions.items())
+            ),
+            clients={p.name: "fails: protocol_version (alert 70)"},
+            fixes=(Fix("nginx", "Accept TLS 1.2 as well as 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),),
+            refs=("RFC 8446 §4.1.1",),
+            order=15,
+        )
+
+
+@rule(
+    "cipher.no-common-suite",
+    Severity.FATAL,
+    "Client and server share no cipher suite",
+    ["RFC 8446 §4.1.1", "RFC 5246 §7.4.1.3", "RFC 8446 §6.2 (handshake_failure)"],
+    applies=_tls_scans,
+    ok="the client and the server share a cipher suite",
+)
+def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
+    """The server accepts some protocol version the client offers, but none of
+    the cipher suites the client offers at that version. The server answers
+    with alert 40 handshake_failure (or closes). The finding lists what each
+    side offers."""
+    for s in e.scans:
+        if not s.suites:
+            continue
+        if s.psk.get("only"):
+            continue  # psk.only explains it
+        shared_versions = [v for v in _accepted_versions(s) if v in p.versions]
+        if not shared_versions:
+            continue
+        client = set(p.cipher_suites)
+        common = [c for v in shared_versions for c in s.suites.get(v, ()) if c in client]
+        if common or not any(s.suites.get(v) for v in shared_versions):
+            continue
+        server = [c for v in shared_versions for c in s.suites.get(v, ())]
+        yield Finding(
+            id="cipher.no-common-suite",
+            severity=Severity.FATAL,
+            title="The server and this client have no cipher suite in common",
+            explains_outcome=True,
+            evidence=(
+                EvidenceItem(_where(s), "server accepts: " + ", ".join(_suite(c) for c in server[:12])),
+                EvidenceItem(Where(f"policy {p.name}"), "client offers: " + ", ".join(_suite(c) for c in p.cipher_suites[:12])),
+            ),
+            clients={p.name: "fails: handshake_failure (alert 40)"},
+            fixes=(
+                Fix("nginx", "Offer the modern ECDHE AEAD suites.", "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;"),
+            ),
+            refs=("RFC 9325 §4.2",),
+            order=16,
+        )
+
+
+@rule(
+    "cipher.no-forward-secrecy",
+    Severity.WARN,
+    "The server offers no forward-secret key exchange",
+    ["RFC 9325 §4.1", "RFC 7525 §3.2"],
+    applies=_tls_scans,
+    ok="the server offers forward secrecy (ECDHE, DHE or TLS 1.3)",
+)
+def no_forward_secrecy(e: Evidence, p: Policy) -> Iterator[Result]:
+    """With RSA key exchange, whoever later obtains the server's private key
+    can decrypt every recorded session. Apple's App Transport Security refuses
+    such servers by default (NSExceptionRequiresForwardSecrecy), as do clients
+    configured for TLS 1.3 only."""
+    for s in e.scans:
+        suites = _all_suites(s)
+        if not suites or s.versions.get(0x0304):
+            continue
+        if s.psk.get("only"):
+            continue
+        info = [registry.cipher_suite(c) for c in suites]
+        if any(i is not None and i.forward_secrecy for i in info):
+            continue
+        yield Finding(
+            id="cipher.no-forward-secrecy",
+            severity=Severity.FATAL if p.requires_forward_secrecy else Severity.WARN,
+            title="Every cipher suite the server accepts uses RSA key exchange: no forward secrecy",
+            evidence=(EvidenceItem(_where(s), "accepted: " + ", ".join(_suite(c) for c in suites[:12])),),
+            clients={"ios/macos (ATS)": "fails: -9802 unless NSExceptionRequiresForwardSecrecy is NO"},
+            fixes=(Fix("nginx", "Prefer ECDHE suites and enable TLS 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;"),),
+            refs=("RFC 9325 §4.1",),
+            order=35,
+        )
+
+
+@rule(
+    "cipher.weak-dh",
+    Severity.FATAL,
+    "The server's Diffie-Hellman group is too small",
+    ["RFC 7919", "RFC 9325 §4.1", "Logjam (CVE-2015-4000)"],
+    applies=_tls_scans,
+    ok="no weak finite-field Diffie-Hellman group",
+)
+def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
+    """A DHE key exchange over a 1024-bit (or smaller) group can be broken by a
+    well-resourced attacker (Logjam). OpenSSL at security level 2, Java and
+    Apple refuse groups under 2048 bits; browsers dropped DHE altogether."""
+    for s in e.scans:
+        if s.dh_bits is None or s.dh_bits >= p.dh_min_bits:
+            continue
+        yield Finding(
+            id="cipher.weak-dh",
+            severity=Severity.FATAL,
+            title=f"The server uses a {s.dh_bits}-bit Diffie-Hellman group; clients require at least {p.dh_min_bits} bits",
+            explains_outcome=True,
+            evidence=(EvidenceItem(_where(s), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),),
+            clients={p.name: "fails: dh key too small", "openssl-3": "fails: dh key too small (SSL_R_DH_KEY_TOO_SMALL)"},
+            fixes=(
+                Fix("nginx", "Use ECDHE, or a 2048-bit+ group (RFC 7919 ffdhe2048).", "ssl_dhparam /etc/ssl/ffdhe2048.pem;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM;"),
+                Fix("openssl", "Create a 2048-bit group file for servers that need DHE.", "openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:2048 -out dhparam.pem"),
+            ),
+            refs=("RFC 7919",),
+            order=17,
+        )
+
+
+@rule(
+    "ext.required-by-server",
+    Severity.WARN,
+    "The server refuses clients that do not send a particular extension",
+    ["RFC 7627 (extended_master_secret)", "RFC 7366 (encrypt_then_mac)", "RFC 5746", "RFC 6066 §3"],
+    applies=_tls_scans,
+    ok="the server does not insist on optional extensions",
+)
+def required_extension(e: Evidence, p: Policy) -> Iterator[Result]:
+    """A server can be configured to require extended_master_secret,
+    renegotiation_info or server_name. Clients that do not send it — older
+    embedded stacks, clients built without the feature — fail with an alert.
+    Found by comparing a handshake with the extension to one without."""
+    for s in e.scans:
+        for ext, what in s.extensions_required.items():
+            yield Finding(
+                id="ext.required-by-server",
+                severity=Severity.WARN,
+                title=f"The server refuses clients that do not send {ext}",
+                evidence=(EvidenceItem(_where(s), f"with {ext}: accepted; without it: {what}"),),
+                clients={"clients without " + ext: "fail"},
+                fixes=(Fix("general", f"Enable {ext} in the client (e.g. mbedtls_ssl_conf_extended_master_secret, wolfSSL --enable-extended-master), or relax the server's requirement."),),
+                refs=("RFC 7627", "RFC 5746", "RFC 6066 §3"),
+                order=55,
+            )

@@ -1,0 +1,154 @@
+"""Pre-shared key rules (RFC 4279 TLS 1.2 PSK suites, RFC 8446 §4.2.11 TLS 1.3 PSK).
+
+The key itself never appears in a finding: only which reading of it (hex,
+ASCII text, base64) the server accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Attempt, Evidence, EvidenceItem, Finding, Fix, ServerScan, Severity, Where
+from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.wire import registry
+from tlsdoctor.wire.names import alert_label
+
+_MISMATCH_ALERTS = {20, 51}  # bad_record_mac, decrypt_error
+_ENCODING_WORDS = {
+    "hex": "the hex-decoded bytes of the key text (as `openssl s_server -psk` reads it)",
+    "ascii": "the key text's own bytes (ASCII/UTF-8)",
+    "base64": "the base64-decoded bytes of the key text",
+}
+
+
+def _psk_scans(e: Evidence, p: Policy) -> bool:
+    return any(s.psk for s in e.scans)
+
+
+def _where(s: ServerScan) -> Where:
+    return Where(f"live {s.target}")
+
+
+def _attempt_fact(a: Attempt) -> str:
+    if a.result == "accepted":
+        suite = registry.cipher_suite_name(a.cipher_suite) if a.cipher_suite is not None else "?"
+        return f"handshake completed ({suite})"
+    if a.alert is not None:
+        return f"server sent alert {alert_label(a.alert.description)}"
+    return a.detail or a.result
+
+
+@rule(
+    "psk.only",
+    Severity.FATAL,
+    "The server accepts only pre-shared-key cipher suites",
+    ["RFC 4279 §2", "RFC 8446 §2.2"],
+    applies=_psk_scans,
+    ok="the server also accepts certificate-based handshakes",
+)
+def psk_only(e: Evidence, p: Policy) -> Iterator[Result]:
+    """A PSK-only server has no certificate: a client must be configured with
+    the PSK identity and key, and must offer a PSK cipher suite. Clients
+    without one see a bare handshake_failure — and general scanners blame
+    themselves. tlsdoctor recognises the server without knowing the key."""
+    for s in e.scans:
+        if not s.psk.get("only") or s.psk.get("key") is not None:
+            continue
+        suites = s.psk.get("suites", ())
+        yield Finding(
+            id="psk.only",
+            severity=Severity.FATAL,
+            title="The server accepts only pre-shared-key (PSK) handshakes: clients need the PSK identity and key, and a PSK cipher suite",
+            explains_outcome=True,
+            evidence=(
+                EvidenceItem(_where(s), "certificate-based handshakes refused: " + (_attempt_fact(s.default) if s.default else "refused")),
+                EvidenceItem(_where(s), "PSK cipher suites accepted: " + (", ".join(registry.cipher_suite_name(c) for c in suites) or "some")),
+            ),
+            clients={p.name: "fails: handshake_failure (browsers do not do PSK)"},
+            fixes=(
+                Fix("openssl", "Connect with the PSK (key in hex).", "openssl s_client -connect HOST:PORT -psk_identity ID -psk HEXKEY"),
+                Fix("general", "Check it with tlsdoctor: tlsdoctor check HOST:PORT --psk-identity ID --psk-file key.txt"),
+            ),
+            refs=("RFC 4279 §2",),
+            order=12,
+        )
+
+
+@rule(
+    "psk.key-mismatch",
+    Severity.FATAL,
+    "The client's PSK does not match the server's",
+    ["RFC 4279 §2", "RFC 5246 §6.2.3 (bad_record_mac)", "RFC 8446 §4.2.11"],
+    applies=_psk_scans,
+    ok="the PSK matches",
+)
+def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
+    """Both sides derive their keys from the PSK; with different keys the first
+    encrypted message fails to decrypt and the handshake ends with alert 20
+    bad_record_mac (TLS 1.2) or 51 decrypt_error. The usual cause is not an
+    extension: it is how the key text is read. `openssl s_server -psk abc123`
+    reads hex (three bytes ab c1 23) while many clients use the text itself (six
+    bytes). tlsdoctor tries the other readings and names the one that works."""
+    for s in e.scans:
+        a = s.psk.get("key")
+        if not isinstance(a, Attempt) or a.result == "accepted":
+            continue
+        if a.alert is not None and a.alert.description == 115:
+            continue  # psk.unknown-identity
+        if a.alert is not None and a.alert.description not in _MISMATCH_ALERTS:
+            continue
+        works = s.psk.get("encoding")
+        used = s.psk.get("used_encoding", "hex")
+        facts = [EvidenceItem(_where(s), f"with the key read as {used}: {_attempt_fact(a)}")]
+        for enc, other in (s.psk.get("tried") or {}).items():
+            facts.append(EvidenceItem(_where(s), f"with the key read as {enc}: {_attempt_fact(other)}"))
+        if works:
+            title = f"The PSK does not match: the server expects {_ENCODING_WORDS.get(works, works)}, but the key was used as {used}"
+            fx = (
+                Fix("general", f"Use the key as {works} on the client (or change the server to read it as {used})."),
+                Fix("openssl", "`openssl s_server -psk` and `s_client -psk` take the key in hex; to use the text 'abc123' as bytes, pass its hex encoding.", "printf '%s' 'KEYTEXT' | xxd -p   # hex of the text, for -psk"),
+            )
+        else:
+            title = "The PSK does not match the server's key (the first encrypted message failed to decrypt)"
+            fx = (Fix("general", "Check that both sides use the same key bytes and identity; compare the key's hex on both sides."),)
+        yield Finding(
+            id="psk.key-mismatch",
+            severity=Severity.FATAL,
+            title=title,
+            explains_outcome=True,
+            evidence=tuple(facts),
+            clients={"this client": "fails: " + (_attempt_fact(a))},
+            fixes=fx,
+            refs=("RFC 4279 §2",),
+            order=12,
+        )
+
+
+@rule(
+    "psk.unknown-identity",
+    Severity.FATAL,
+    "The server does not know the PSK identity",
+    ["RFC 4279 §2", "RFC 8446 §6.2 (unknown_psk_identity)"],
+    applies=_psk_scans,
+    ok="the server knows the PSK identity",
+)
+def unknown_identity(e: Evidence, p: Policy) -> Iterator[Result]:
+    """The server answered alert 115 unknown_psk_identity: it has no key for
+    the identity the client sent. (Servers may instead pretend to know it and
+    fail later with bad_record_mac, to hide which identities exist.)"""
+    for s in e.scans:
+        a = s.psk.get("key")
+        if not isinstance(a, Attempt) or a.alert is None or a.alert.description != 115:
+            continue
+        ident = s.psk.get("identity")
+        yield Finding(
+            id="psk.unknown-identity",
+            severity=Severity.FATAL,
+            title=f"The server does not know the PSK identity '{ident}'" if ident else "The server does not know the PSK identity",
+            explains_outcome=True,
+            evidence=(EvidenceItem(_where(s), _attempt_fact(a)),),
+            fixes=(Fix("general", "Use the identity configured on the server (openssl s_server -psk_identity, mbedtls_ssl_conf_psk)."),),
+            refs=("RFC 4279 §2",),
+            order=12,
+        )

@@ -1,0 +1,305 @@
+"""Evidence builders for the rule tests: one that fires each rule.
+
+Every registered rule must appear in FIRING (a meta-test checks it), so a new
+rule cannot land without its test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from tlsdoctor.clients.policy import BROWSER
+from tlsdoctor.lab import chains
+from tlsdoctor.lab.pki import ca
+from tlsdoctor.model import (
+    AddressResult,
+    AlertSeen,
+    Attempt,
+    Chain,
+    ChainCert,
+    Evidence,
+    KeyInfo,
+    OcspStaple,
+    Secret,
+    ServerScan,
+    Side,
+    Where,
+)
+from tlsdoctor.wire.messages import CertificateRequest
+
+
+def evidence_of(certs, anchors=(), host="localhost", keys=(), at=None) -> Evidence:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    ccs = tuple(
+        ChainCert(c, c.public_bytes(Encoding.DER), Where("test", f"cert[{i}]"))
+        for i, c in enumerate(certs)
+    )
+    anc = tuple(
+        ChainCert(c, c.public_bytes(Encoding.DER), Where("--ca", f"root[{i}]"))
+        for i, c in enumerate(anchors)
+    )
+    return Evidence(
+        sources=("test",),
+        chains=(Chain(ccs, "test"),),
+        private_anchors=anc,
+        host=host,
+        keys=keys,
+        at=at,
+    )
+
+
+def from_case(name: str) -> Evidence:
+    from cryptography import x509
+
+    built = chains.BY_NAME[name].build()
+    served = x509.load_pem_x509_certificates(built.served)
+    roots = x509.load_pem_x509_certificates(built.root) if built.root else []
+    keys = ()
+    if built.key is not None:
+        from cryptography.hazmat.primitives import serialization
+
+        k = serialization.load_pem_private_key(built.key, None)
+        spki = k.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys = (KeyInfo(spki, "EC", Where("key.pem"), Secret(built.key, "private key")),)
+    return evidence_of(served, roots, host=built.host, keys=keys)
+
+
+def key_usage_no_certsign() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("No CertSign", key_cert_sign=False).leaf("localhost")
+    return evidence_of(leaf.chain, [root.cert])
+
+
+def ca_eku() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("Email Only CA", eku=["emailProtection"]).leaf("localhost")
+    return evidence_of(leaf.chain, [root.cert])
+
+
+def duplicate() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost")
+    return evidence_of([*leaf.chain, leaf.chain[1]], [root.cert])
+
+
+def contains_anchor() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost")
+    return evidence_of([*leaf.chain, root.cert], [root.cert])
+
+
+def leaf_not_first() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost")
+    return evidence_of([leaf.chain[1], leaf.chain[0]], [root.cert])
+
+
+def long_public() -> Evidence:
+    root = ca("Public-ish Root")
+    leaf = root.intermediate("I").leaf("localhost", days=500)
+    return evidence_of(leaf.chain, [root.cert])
+
+
+def mtls_transcript() -> Evidence:
+    from tlsdoctor.model import AlertSeen, Connection, Outcome, Side, Transcript, WireMessage
+    from tlsdoctor.wire.messages import Alert, Certificate, CertificateRequest
+
+    w = lambda n: Where("hand-built", f"frame {n}")  # noqa: E731
+    t = Transcript(
+        source="hand-built",
+        messages=(
+            WireMessage(Side.CLIENT, "ClientHello", where=w(4)),
+            WireMessage(Side.SERVER, "ServerHello", where=w(6)),
+            WireMessage(Side.SERVER, "Certificate", where=w(6)),
+            WireMessage(
+                Side.SERVER,
+                "CertificateRequest",
+                CertificateRequest(certificate_types=b"\x01\x40"),
+                where=w(6),
+            ),
+            WireMessage(Side.SERVER, "ServerHelloDone", where=w(6)),
+            WireMessage(
+                Side.CLIENT, "Certificate", Certificate(certificate_list=()), where=w(8), size=7
+            ),
+            WireMessage(Side.CLIENT, "ClientKeyExchange", where=w(8)),
+            WireMessage(Side.SERVER, "Alert", Alert(level=2, description=42), where=w(10)),
+        ),
+    )
+    outcome = Outcome(
+        completed=False, alerts=(AlertSeen(Side.SERVER, 2, 42, "ClientKeyExchange", w(10)),)
+    )
+    return Evidence(sources=("hand-built",), connections=(Connection("hand-built#1", t, outcome),))
+
+
+def mtls_with_certificate() -> Evidence:
+    from tlsdoctor.model import Connection, Outcome, Side, Transcript, WireMessage
+    from tlsdoctor.wire.messages import Certificate, CertificateEntry, CertificateRequest
+
+    t = Transcript(
+        source="hand-built",
+        messages=(
+            WireMessage(Side.SERVER, "CertificateRequest", CertificateRequest()),
+            WireMessage(Side.CLIENT, "Certificate", Certificate((CertificateEntry(b"\x30\x00"),))),
+        ),
+    )
+    return Evidence(connections=(Connection("x", t, Outcome(completed=True)),))
+
+
+# rule id -> (evidence that fires it, the policy to use)
+FIRING: dict[str, Callable[[], Evidence]] = {
+    "chain.incomplete": lambda: from_case("missing-intermediate"),
+    "chain.untrusted-root": lambda: from_case("untrusted-root"),
+    "chain.self-signed-leaf": lambda: from_case("self-signed-leaf"),
+    "chain.path-len-exceeded": lambda: from_case("path-len"),
+    "chain.issuer-not-ca": lambda: from_case("intermediate-no-bc"),
+    "chain.issuer-key-usage": key_usage_no_certsign,
+    "chain.ca-eku": ca_eku,
+    "chain.wrong-order": leaf_not_first,
+    "chain.extra-certs": lambda: from_case("wrong-order"),
+    "chain.duplicate": duplicate,
+    "chain.contains-anchor": contains_anchor,
+    "chain.alternate-path": lambda: from_case("cross-signed"),
+    "cert.expired": lambda: from_case("expired"),
+    "cert.not-yet-valid": lambda: from_case("not-yet-valid"),
+    "cert.name-mismatch": lambda: from_case("wrong-host"),
+    "cert.ip-in-dns-san": lambda: from_case("ip-as-dns"),
+    "cert.no-san": lambda: from_case("cn-only"),
+    "cert.weak-key": lambda: from_case("rsa1024-leaf"),
+    "cert.weak-signature": lambda: from_case("sha1-leaf"),
+    "cert.eku-missing-server-auth": lambda: from_case("client-auth-only"),
+    "cert.validity-too-long": lambda: from_case("long-private"),
+    "cert.key-mismatch": lambda: from_case("key-mismatch"),
+    "mtls.empty-client-certificate": mtls_transcript,
+}
+
+
+TLS10, TLS11, TLS12, TLS13 = 0x0301, 0x0302, 0x0303, 0x0304
+
+
+def healthy_scan(**kw) -> ServerScan:
+    base = ServerScan(
+        target="127.0.0.1:443",
+        sni="localhost",
+        addresses=(AddressResult("127.0.0.1", True),),
+        versions={TLS10: False, TLS11: False, TLS12: True, TLS13: True},
+        suites={TLS12: (0xC02F, 0xC030), TLS13: (0x1301, 0x1302)},
+        default=Attempt("default", "accepted", version=TLS13, cipher_suite=0x1301, group=0x1D),
+        ocsp_requested=True,
+        sct_counts={"certificate": 0, "tls-extension": 0, "ocsp": 0},
+    )
+    return dataclasses.replace(base, **kw)
+
+
+def alert(desc: int) -> AlertSeen:
+    return AlertSeen(Side.SERVER, 2, desc)
+
+
+def with_scan(scan: ServerScan, chain_evidence: Evidence | None = None) -> Evidence:
+    ev = chain_evidence or Evidence()
+    return dataclasses.replace(ev, scans=(scan,))
+
+
+def _healthy_chain() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost")
+    return evidence_of(leaf.chain, [root.cert])
+
+
+def must_staple_chain() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost", must_staple=True)
+    return with_scan(healthy_scan(), evidence_of(leaf.chain, [root.cert]))
+
+
+LIVE_FIRING: dict[str, Callable[[], Evidence]] = {
+    "transport.refused": lambda: with_scan(healthy_scan(transport="refused", versions={})),
+    "transport.unreachable": lambda: with_scan(healthy_scan(transport="unreachable", versions={})),
+    "transport.hang": lambda: with_scan(healthy_scan(transport="hang", versions={})),
+    "transport.closed": lambda: with_scan(healthy_scan(transport="closed", versions={})),
+    "transport.reset": lambda: with_scan(healthy_scan(transport="reset", versions={})),
+    "transport.plain-http": lambda: with_scan(
+        healthy_scan(
+            transport="plain-http", versions={}, first_bytes=b"HTTP/1.1 400 Bad Request\r\n"
+        )
+    ),
+    "transport.not-tls": lambda: with_scan(
+        healthy_scan(transport="smtp", versions={}, first_bytes=b"220 mail.example ESMTP\r\n")
+    ),
+    "transport.some-addresses-fail": lambda: with_scan(
+        healthy_scan(
+            addresses=(AddressResult("127.0.0.1", True), AddressResult("::1", False, "refused"))
+        )
+    ),
+    "protocol.legacy-only": lambda: with_scan(
+        healthy_scan(
+            versions={TLS10: True, TLS11: True, TLS12: False, TLS13: False},
+            suites={TLS10: (0x2F,), TLS11: (0x2F,)},
+        )
+    ),
+    "protocol.no-common-version": lambda: _with_policy_versions(),
+    "cipher.no-common-suite": lambda: with_scan(
+        healthy_scan(versions={TLS12: True, TLS13: False}, suites={TLS12: (0x00A8,)})
+    ),
+    "cipher.no-forward-secrecy": lambda: with_scan(
+        healthy_scan(versions={TLS12: True, TLS13: False}, suites={TLS12: (0x009C, 0x002F)})
+    ),
+    "cipher.weak-dh": lambda: with_scan(healthy_scan(dh_bits=1024)),
+    "ext.required-by-server": lambda: with_scan(
+        healthy_scan(extensions_required={"extended_master_secret": "alert 40 handshake_failure"})
+    ),
+    "mtls.client-cert-required": lambda: with_scan(
+        healthy_scan(
+            cert_request=CertificateRequest(
+                certificate_authorities=(ca("Client CA").cert.subject.public_bytes(),)
+            ),
+            client_cert_required=True,
+            without_client_cert=Attempt("client-cert none", "alert", alert=alert(116)),
+        )
+    ),
+    "mtls.cert-rejected": lambda: with_scan(
+        healthy_scan(
+            cert_request=CertificateRequest(),
+            client_cert_required=True,
+            with_client_cert=Attempt("client-cert given", "alert", alert=alert(48)),
+        )
+    ),
+    "psk.only": lambda: with_scan(healthy_scan(psk={"only": True, "suites": (0x00A8,)})),
+    "psk.key-mismatch": lambda: with_scan(
+        healthy_scan(
+            psk={
+                "only": True,
+                "key": Attempt("psk ascii", "alert", alert=alert(20)),
+                "used_encoding": "ascii",
+                "encoding": "hex",
+            }
+        )
+    ),
+    "psk.unknown-identity": lambda: with_scan(
+        healthy_scan(
+            psk={
+                "only": True,
+                "key": Attempt("psk", "alert", alert=alert(115)),
+                "identity": "nobody",
+            }
+        )
+    ),
+    "ocsp.must-staple-not-stapled": must_staple_chain,
+    "ocsp.bad-staple": lambda: with_scan(healthy_scan(ocsp=OcspStaple(status="revoked"))),
+}
+
+
+def _with_policy_versions() -> Evidence:
+    return with_scan(healthy_scan(versions={TLS12: False, TLS13: True}, suites={TLS13: (0x1301,)}))
+
+
+FIRING.update(LIVE_FIRING)
+
+# Rules whose firing evidence needs a client other than the default browser.
+POLICY_FOR = {
+    "protocol.no-common-version": dataclasses.replace(BROWSER, versions=(TLS12,)),
+}
+PUBLIC_ROOT_RULES = {"cert.no-sct", "ct.no-scts"}
