@@ -172,8 +172,8 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
 # --------------------------------------------------------------------- explain
 
 
-@cli.command()
-@click.argument("text", nargs=-1, required=True)
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("text", nargs=-1, required=True, type=click.UNPROCESSED)
 @output_options
 def explain(text: tuple[str, ...], fmt: str, fail_on: str, output: str | None, quiet: bool) -> None:
     """Explain an error code, message or log excerpt from any TLS stack, or a rule id.

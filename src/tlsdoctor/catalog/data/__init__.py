@@ -1,0 +1,1 @@
+"""The catalog's source data: one TOML file per family (see ``../build.py``)."""

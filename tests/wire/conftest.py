@@ -1,0 +1,278 @@
+"""Fixtures of the wire tests: a test PKI made at run time, real TLS peers on
+127.0.0.1 (openssl s_server, gnutls-serv), and a driver that runs the sans-IO
+client engine over a blocking socket.
+
+Every server is started on a free loopback port, waited for by its own
+"listening" line, and killed by PID when the test ends.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import select
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+from tlsdoctor.wire.client import ClientConfig, ClientEngine
+
+HOST = "127.0.0.1"
+IO_TIMEOUT = 2.0
+
+
+# --------------------------------------------------------------------- PKI
+
+
+@dataclass
+class Identity:
+    """A certificate, its key, and the files a peer reads them from."""
+
+    cert: x509.Certificate
+    key: Any
+    cert_path: Path
+    key_path: Path
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+
+@dataclass
+class Pki:
+    root: Path
+    server_rsa: Identity
+    server_ec: Identity
+    clients: dict[str, Identity] = field(default_factory=dict)
+    client_ca_path: Path | None = None
+    """All client certificates (self-signed) in one PEM, for -CAfile."""
+
+
+def _issue(path: Path, name: str, key: Any, *, san: str | None = None) -> Identity:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    )
+    if san:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False
+        )
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    cert = builder.sign(key, algorithm)
+    cert_path = path / f"{name}.crt"
+    key_path = path / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return Identity(cert, key, cert_path, key_path)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    root = tmp_path_factory.mktemp("wire-pki")
+    p = Pki(
+        root,
+        _issue(root, "server-rsa", rsa.generate_private_key(65537, 2048), san="localhost"),
+        _issue(root, "server-ec", ec.generate_private_key(ec.SECP256R1()), san="localhost"),
+    )
+    p.clients = {
+        "rsa": _issue(root, "client-rsa", rsa.generate_private_key(65537, 2048)),
+        "ec": _issue(root, "client-ec", ec.generate_private_key(ec.SECP384R1())),
+        "ed25519": _issue(root, "client-ed25519", ed25519.Ed25519PrivateKey.generate()),
+    }
+    p.client_ca_path = root / "client-cas.pem"
+    p.client_ca_path.write_bytes(
+        b"".join(i.cert.public_bytes(serialization.Encoding.PEM) for i in p.clients.values())
+    )
+    return p
+
+
+# ------------------------------------------------------------------- peers
+
+
+@dataclass
+class Peer:
+    proc: subprocess.Popen[bytes]
+    port: int
+    output: bytes = b""
+    stopped: bool = False
+
+    def log(self) -> str:
+        """What the peer printed so far."""
+        return self.output.decode("utf-8", "replace")
+
+    def finish(self) -> str:
+        """Let the peer end (``-naccept 1`` servers exit after one connection;
+        others are killed after 2 s) and return all it printed."""
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        _stop(self)
+        return self.log()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(proc: subprocess.Popen[bytes], marker: bytes, deadline: float) -> bytes:
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    seen = b""
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or proc.poll() is not None:
+            raise RuntimeError(f"peer did not start: {seen.decode(errors='replace')[-500:]}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError(f"peer exited: {seen.decode(errors='replace')[-500:]}")
+            seen += chunk
+    return seen
+
+
+def _stop(peer: Peer) -> None:
+    if peer.stopped:
+        return
+    peer.stopped = True
+    if peer.proc.poll() is None:
+        peer.proc.kill()
+    if peer.proc.stdin is not None:
+        peer.proc.stdin.close()
+        peer.proc.stdin = None
+    out, _ = peer.proc.communicate(timeout=5)
+    peer.output += out or b""
+
+
+@pytest.fixture
+def openssl_server() -> Iterator[Callable[..., Peer]]:
+    """Start ``openssl s_server`` with extra arguments for one connection."""
+    peers: list[Peer] = []
+
+    def start(*args: str) -> Peer:
+        for _ in range(3):
+            port = free_port()
+            proc = subprocess.Popen(
+                ["openssl", "s_server", "-accept", f"{HOST}:{port}", "-naccept", "1", *args],
+                stdin=subprocess.PIPE,  # s_server quits when its stdin ends
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            peer = Peer(proc, port)
+            peers.append(peer)
+            try:
+                peer.output = _wait_for(proc, b"ACCEPT", time.monotonic() + 5)
+                return peer
+            except RuntimeError:
+                _stop(peer)
+        raise RuntimeError(f"openssl s_server would not start: {peer.log()[-500:]}")
+
+    try:
+        yield start
+    finally:
+        for peer in peers:
+            _stop(peer)
+
+
+@pytest.fixture
+def gnutls_server() -> Iterator[Callable[..., Peer]]:
+    """Start ``gnutls-serv`` (it listens on all interfaces; tests connect to 127.0.0.1)."""
+    if shutil.which("gnutls-serv") is None:
+        pytest.skip("gnutls-serv is not installed (gnutls-bin)")
+    peers: list[Peer] = []
+
+    def start(*args: str) -> Peer:
+        port = free_port()
+        proc = subprocess.Popen(
+            ["gnutls-serv", "-p", str(port), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        peer = Peer(proc, port)
+        peers.append(peer)
+        peer.output = _wait_for(proc, b"...done", time.monotonic() + 5)
+        return peer
+
+    try:
+        yield start
+    finally:
+        for peer in peers:
+            _stop(peer)
+
+
+# ------------------------------------------------------------------ driver
+
+
+def drive(
+    port: int,
+    config: ClientConfig,
+    *,
+    request: bytes | None = None,
+) -> ClientEngine:
+    """Run one handshake against 127.0.0.1:port over a blocking socket.
+
+    After the handshake, ``request`` (if any) is sent, then records are read
+    until the server closes, the engine ends, or nothing comes for
+    ``IO_TIMEOUT`` seconds.
+    """
+    engine = ClientEngine(config)
+    with socket.create_connection((HOST, port), timeout=IO_TIMEOUT) as sock:
+        sock.sendall(engine.start())
+        sent_request = False
+        for _ in range(200):  # bounded: a handshake is a handful of reads
+            if engine.state in ("failed", "closed", "stopped"):
+                break
+            if engine.state == "connected" and request is not None and not sent_request:
+                engine.send_application_data(request)
+                sent_request = True
+            out = engine.data_to_send()
+            if out:
+                sock.sendall(out)
+            try:
+                data = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            engine.receive(data)
+            if not data:
+                break
+            out = engine.data_to_send()
+            if out:
+                try:
+                    sock.sendall(out)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+    return engine
+
+
+@pytest.fixture
+def run_client() -> Callable[..., ClientEngine]:
+    return drive
