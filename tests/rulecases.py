@@ -275,6 +275,7 @@ LIVE_FIRING: dict[str, Callable[[], Evidence]] = {
                 "key": Attempt("psk ascii", "alert", alert=alert(20)),
                 "used_encoding": "ascii",
                 "encoding": "hex",
+                "tried": {"hex": Attempt("psk hex", "accepted", cipher_suite=0x00A8)},
             }
         )
     ),
@@ -303,3 +304,182 @@ POLICY_FOR = {
     "protocol.no-common-version": dataclasses.replace(BROWSER, versions=(TLS12,)),
 }
 PUBLIC_ROOT_RULES = {"cert.no-sct", "ct.no-scts"}
+
+
+# ---------------------------------------------------------------- log evidence
+# Evidence as tlsdoctor.sources.logs builds it from a debug log: transcripts
+# with messages but often no bytes, the side that wrote the log, API calls.
+
+
+def _lw(n: int) -> Where:
+    return Where("device.log", f"line {n}")
+
+
+def log_connection(
+    names: list[tuple[str, str]],
+    *,
+    side: Side = Side.CLIENT,
+    alerts: tuple[tuple[str, int, int], ...] = (),
+    api: tuple[str, ...] = (),
+    facts: dict | None = None,
+    completed: bool | None = False,
+    errors: tuple[tuple[str, str, str | None], ...] = (),
+    sizes: dict[str, int] | None = None,
+    cid: str = "device.log#conn1",
+):
+    """A Connection from (sender, name) pairs; ``sender`` is "c" or "s"."""
+    from tlsdoctor.model import Connection, LibraryError, Outcome, Transcript, WireMessage
+    from tlsdoctor.wire.messages import Alert
+
+    msgs = []
+    n = 10
+    for who, name in names:
+        sender = Side.CLIENT if who == "c" else Side.SERVER
+        msgs.append(WireMessage(sender, name, where=_lw(n), size=(sizes or {}).get(name)))
+        n += 10
+    seen = []
+    for who, level, desc in alerts:
+        sender = Side.CLIENT if who == "c" else Side.SERVER
+        msgs.append(WireMessage(sender, "Alert", Alert(level, desc), where=_lw(n), size=2))
+        seen.append(AlertSeen(sender, level, desc, names[-1][1] if names else None, _lw(n)))
+        n += 10
+    outcome = Outcome(
+        completed=completed,
+        alerts=tuple(seen),
+        library_errors=tuple(
+            LibraryError(lib, code, name, None, side, _lw(n + i)) for i, (lib, code, name) in enumerate(errors)
+        ),
+    )
+    return Connection(
+        cid,
+        Transcript(cid, tuple(msgs)),
+        outcome,
+        log_side=side,
+        api_calls=tuple((a, _lw(i + 1)) for i, a in enumerate(api)),
+        facts=facts or {},
+    )
+
+
+def log_evidence(*conns) -> Evidence:
+    return Evidence(sources=("device.log",), connections=tuple(conns))
+
+
+_MTLS12 = [
+    ("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
+    ("s", "CertificateRequest"), ("s", "ServerHelloDone"), ("c", "Certificate"),
+    ("c", "ClientKeyExchange"), ("c", "ChangeCipherSpec"), ("c", "Finished"),
+]
+_OK13 = [
+    ("c", "ClientHello"), ("s", "ServerHello"), ("s", "EncryptedExtensions"), ("s", "Certificate"),
+    ("s", "CertificateVerify"), ("s", "Finished"), ("c", "Finished"),
+]
+
+
+def log_late_credentials() -> Evidence:
+    return log_evidence(
+        log_connection(
+            _MTLS12,
+            alerts=(("s", 2, 40),),
+            api=("wolfSSL_CTX_new_ex", "wolfSSL_new", "wolfSSL_CTX_use_certificate_file",
+                 "wolfSSL_CTX_use_PrivateKey_file", "wolfSSL_connect"),
+            facts={"client_certificate_empty": True},
+            errors=(("wolfSSL", "-313", "FATAL_ERROR"),),
+        )
+    )
+
+
+def log_server_cert_rejected() -> Evidence:
+    return log_evidence(
+        log_connection(
+            [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
+             ("s", "ServerHelloDone")],
+            side=Side.SERVER,
+            alerts=(("c", 2, 46),),
+        )
+    )
+
+
+def log_alert_after_hello() -> Evidence:
+    return log_evidence(log_connection([("c", "ClientHello")], alerts=(("s", 2, 40),)))
+
+
+def log_local_error() -> Evidence:
+    return log_evidence(
+        log_connection(
+            [("c", "ClientHello"), ("s", "ServerHello")],
+            errors=(("mbedTLS", "-0x7100", "MBEDTLS_ERR_SSL_BAD_INPUT_DATA"),),
+        )
+    )
+
+
+def log_verify_failed() -> Evidence:
+    return log_evidence(
+        log_connection(
+            [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate")],
+            alerts=(("c", 2, 48),),
+            facts={"verify_error": {"text": "unable to get local issuer certificate", "code": "20",
+                                    "library": "OpenSSL", "where": _lw(33)}},
+        )
+    )
+
+
+def log_hrr() -> Evidence:
+    return log_evidence(
+        log_connection([("c", "ClientHello"), ("s", "HelloRetryRequest"), *_OK13], completed=True)
+    )
+
+
+def log_der_lengths() -> Evidence:
+    names = [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
+             ("s", "ServerHelloDone"), ("c", "ClientKeyExchange"), ("c", "Finished"), ("s", "Finished")]
+    return log_evidence(
+        log_connection(names, completed=True, sizes={"ServerKeyExchange": 115}, cid="device.log#conn1"),
+        log_connection(names, completed=True, sizes={"ServerKeyExchange": 116}, cid="device.log#conn2"),
+    )
+
+
+def log_no_client_cert_note() -> Evidence:
+    return log_evidence(
+        log_connection(_OK13, side=Side.SERVER, completed=True, facts={"no_client_cert_line": _lw(5)})
+    )
+
+
+def log_apple_ct() -> Evidence:
+    return log_evidence(
+        log_connection(
+            [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate")],
+            alerts=(("c", 2, 46),),
+            facts={
+                "sct_sources": {"tls-extension": 0, "ocsp": 0, "certificate": 0},
+                "ct_required": True,
+                "no_tls_scts_line": _lw(8),
+            },
+        )
+    )
+
+
+def log_healthy() -> Evidence:
+    """A successful handshake as a log shows it: nothing for the log rules to say."""
+    return log_evidence(
+        log_connection(
+            _OK13,
+            completed=True,
+            api=("wolfSSL_CTX_new_ex", "wolfSSL_CTX_use_certificate_file",
+                 "wolfSSL_CTX_use_PrivateKey_file", "wolfSSL_new", "wolfSSL_connect"),
+            facts={"peer_verified": True},
+        )
+    )
+
+
+LOG_FIRING: dict[str, Callable[[], Evidence]] = {
+    "mtls.credentials-loaded-after-session": log_late_credentials,
+    "alert.peer-rejected-certificate": log_server_cert_rejected,
+    "alert.peer-fatal": log_alert_after_hello,
+    "log.local-error": log_local_error,
+    "cert.verify-failed": log_verify_failed,
+    "note.hello-retry-request": log_hrr,
+    "note.der-length-varies": log_der_lengths,
+    "note.no-client-cert-not-requested": log_no_client_cert_note,
+    "ct.no-scts": log_apple_ct,
+}
+FIRING.update(LOG_FIRING)

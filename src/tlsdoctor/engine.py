@@ -11,6 +11,7 @@ from tlsdoctor import __version__
 from tlsdoctor.clients.policy import POLICIES, Policy
 from tlsdoctor.errors import InputError
 from tlsdoctor.model import (
+    Attempt,
     Chain,
     ChainCert,
     Check,
@@ -28,15 +29,16 @@ MAX_PROBE_ROUNDS = 2
 
 
 def run_rules(
-    evidence: Evidence, policy: Policy
+    evidence: Evidence, policy: Policy, offline: bool = True
 ) -> tuple[list[Finding], list[ProbeRequest], list[Check], list[Check]]:
+    """Every rule on ``evidence``; ``offline`` lists inputs that would enable more checks."""
     findings: list[Finding] = []
     requests: list[ProbeRequest] = []
     passed: list[Check] = []
     not_checked: list[Check] = []
     for r in RULES.values():
         if not r.applies(evidence, policy):
-            if r.needs and not any(c.text == r.needs for c in not_checked):
+            if offline and r.needs and not any(c.text == r.needs for c in not_checked):
                 not_checked.append(Check(r.id, r.needs))
             continue
         out = r.run(evidence, policy)
@@ -47,7 +49,7 @@ def run_rules(
                 produced = True
             else:
                 requests.append(item)
-        if not produced and r.ok:
+        if not produced and r.ok and not any(c.text == r.ok for c in passed):
             passed.append(Check(r.id, r.ok))
     return findings, requests, passed, not_checked
 
@@ -62,11 +64,12 @@ def diagnose(
     summary: str | None = None,
 ) -> Report:
     """Run the rules; let them ask for follow-up probes (at most two rounds)."""
-    findings, requests, passed, not_checked = run_rules(evidence, policy)
+    offline = not evidence.scans
+    findings, requests, passed, not_checked = run_rules(evidence, policy, offline)
     rounds = 0
     while requests and probe is not None and rounds < MAX_PROBE_ROUNDS:
         evidence = probe(requests, evidence)
-        findings, requests, passed, not_checked = run_rules(evidence, policy)
+        findings, requests, passed, not_checked = run_rules(evidence, policy, offline)
         rounds += 1
     for note in evidence.notes:
         not_checked.append(Check("source", note))
@@ -235,3 +238,184 @@ def diagnose_cert_files(
         subject=", ".join(files) + (f" for {host}" if host else ""),
         facts=facts,
     )
+
+
+# --------------------------------------------------------------- tlsdoctor check
+
+
+def _private_key(info: KeyInfo, passphrase: bytes | None) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = info.secret.reveal()
+    data = raw if isinstance(raw, bytes) else raw.encode()
+    try:
+        return serialization.load_der_private_key(data, passphrase)
+    except (ValueError, TypeError):
+        raise InputError(f"{info.where}: the private key could not be used (encrypted? pass its passphrase)") from None
+
+
+def check_options(
+    target: str,
+    *,
+    sni: str | None = None,
+    no_sni: bool = False,
+    connect: str | None = None,
+    alpn: Sequence[str] = (),
+    cert_file: str | None = None,
+    key_file: str | None = None,
+    passphrase: bytes | None = None,
+    psk_identity: str | None = None,
+    psk: Any = None,
+    psk_encoding: str = "hex",
+    timeout: float = 10.0,
+    full: bool = False,
+) -> Any:
+    """CheckOptions from command-line values (files read here, keys kept secret)."""
+    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.probe.check import CheckOptions
+
+    chain: tuple[bytes, ...] = ()
+    key_obj = None
+    if cert_file:
+        loaded = load_file(cert_file, passphrase)
+        if not loaded.certs:
+            raise InputError(f"{cert_file}: no certificate found for --cert")
+        chain = tuple(c.der for c in loaded.certs)
+        keys = list(loaded.keys)
+        if key_file:
+            kl = load_file(key_file, passphrase)
+            if not kl.keys:
+                raise InputError(f"{key_file}: no private key found for --key")
+            keys = list(kl.keys)
+        if not keys:
+            raise InputError(f"{cert_file}: --cert needs its private key (--key FILE, or a PKCS#12 file)")
+        key_obj = _private_key(keys[0], passphrase)
+    elif key_file:
+        raise InputError("--key needs --cert (the client certificate it belongs to)")
+    if timeout <= 0:
+        raise InputError("--timeout must be positive")
+    return CheckOptions(
+        target=target,
+        sni=sni,
+        no_sni=no_sni,
+        connect=connect,
+        alpn=tuple(alpn),
+        client_chain=chain,
+        client_key=key_obj,
+        psk_identity=psk_identity,
+        psk=psk,
+        psk_encoding=psk_encoding,
+        timeout=timeout,
+        full=full,
+    )
+
+
+def scan_facts(evidence: Evidence) -> dict[str, Any]:
+    from tlsdoctor.wire import registry
+
+    out: list[dict[str, Any]] = []
+    for s in evidence.scans:
+        d = s.default
+        out.append(
+            {
+                "target": s.target,
+                "sni": s.sni,
+                "addresses": [{"address": a.address, "ok": a.ok, "error": a.error} for a in s.addresses],
+                "transport": s.transport,
+                "handshakes": s.handshakes,
+                "elapsed_s": round(s.elapsed or 0.0, 3),
+                "deadline_hit": s.deadline_hit,
+                "versions": {registry.version_name(v): ok for v, ok in sorted(s.versions.items())},
+                "suites": {
+                    registry.version_name(v): [registry.cipher_suite_name(c) for c in cs]
+                    for v, cs in sorted(s.suites.items())
+                },
+                "negotiated": None
+                if d is None or d.result != "accepted"
+                else {
+                    "version": registry.version_name(d.version) if d.version else None,
+                    "cipher_suite": registry.cipher_suite_name(d.cipher_suite) if d.cipher_suite is not None else None,
+                },
+                "ocsp_stapled": s.ocsp is not None,
+                "sct_counts": dict(s.sct_counts),
+                "client_certificate_requested": s.cert_request is not None,
+                "client_certificate_required": s.client_cert_required,
+                "dh_bits": s.dh_bits,
+                "attempts": [
+                    {
+                        "purpose": a.purpose,
+                        "result": a.result,
+                        "version": registry.version_name(a.version) if a.version else None,
+                        "cipher_suite": registry.cipher_suite_name(a.cipher_suite) if a.cipher_suite is not None else None,
+                        "alert": a.alert.description if a.alert else None,
+                    }
+                    for a in s.attempts
+                ],
+            }
+        )
+    return {"scans": out}
+
+
+def diagnose_check(
+    opts: Any,
+    *,
+    ca_files: Sequence[str] = (),
+    policy_name: str = "browser",
+    system: bool = False,
+    public_roots: str | None = None,
+    passphrase: bytes | None = None,
+) -> Report:
+    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.probe.check import follow_up, run_check
+
+    policy = _policy(policy_name, system, public_roots)
+    anchors: list[ChainCert] = []
+    for path in ca_files:
+        loaded = load_file(path, passphrase)
+        if not loaded.certs:
+            raise InputError(f"{path}: no certificate found for --ca")
+        anchors.extend(loaded.certs)
+
+    import asyncio
+
+    evidence = asyncio.run(run_check(opts))
+    evidence = dataclasses.replace(evidence, private_anchors=tuple(anchors))
+
+    def probe(requests: Sequence[ProbeRequest], ev: Evidence) -> Evidence:
+        return asyncio.run(follow_up(requests, ev, opts))
+
+    facts = {**scan_facts(evidence), **chain_facts(evidence, policy)}
+    report = diagnose(evidence, policy, command="check", subject=opts.target, probe=probe, facts=facts)
+    scan = evidence.scans[0] if evidence.scans else None
+    ladders = ()
+    if scan is not None and scan.default is not None and scan.default.connection is not None:
+        t = scan.default.connection.transcript
+        if t is not None and (report.worst() == Severity.FATAL or scan.default.result != "accepted"):
+            ladders = (t,)
+    summary = report.summary
+    passed = report.passed
+    key = scan.psk.get("key") if scan is not None else None
+    if isinstance(key, Attempt) and key.result == "accepted":
+        from tlsdoctor.wire import registry
+
+        text = (
+            f"PSK handshake completed: {registry.version_name(key.version or 0)}, "
+            f"{registry.cipher_suite_name(key.cipher_suite or 0)}"
+        )
+        passed = (Check("psk.handshake", text), *passed)
+        summary = f"{summary} ({text})"
+    if scan is not None and scan.default is not None and scan.default.result == "accepted":
+        from tlsdoctor.wire import registry
+
+        d = scan.default
+        params = f"{registry.version_name(d.version or 0)}, {registry.cipher_suite_name(d.cipher_suite or 0)}"
+        summary = f"{summary} (handshake: {params}; {scan.handshakes} handshakes in {scan.elapsed or 0:.2f} s)"
+    elif scan is not None:
+        summary = f"{summary} ({scan.handshakes} handshakes in {scan.elapsed or 0:.2f} s)"
+    return dataclasses.replace(report, ladders=ladders, summary=summary, passed=passed)
+
+
+def unreachable(report: Report) -> bool:
+    """True when the check never got a TCP connection (exit code 3)."""
+    ids = {f.id for f in report.findings}
+    return bool(ids & {"transport.refused", "transport.unreachable"})

@@ -54,3 +54,18 @@ def test_transport_findings_explain_the_outcome() -> None:
         findings, _, _, _ = run_rules(LIVE_FIRING[rid](), BROWSER)
         f = next(x for x in findings if x.id == rid)
         assert f.explains_outcome
+
+
+def test_psk_key_mismatch_first_asks_for_the_other_encodings() -> None:
+    import dataclasses as dc
+
+    from tlsdoctor.model import Attempt, ProbeRequest
+
+    ev = LIVE_FIRING["psk.key-mismatch"]()
+    scan = ev.scans[0]
+    psk = {k: v for k, v in scan.psk.items() if k not in ("tried", "encoding")}
+    ev2 = dc.replace(ev, scans=(dc.replace(scan, psk=psk),))
+    findings, requests, _, _ = run_rules(ev2, BROWSER)
+    assert "psk.key-mismatch" not in [f.id for f in findings]
+    assert [r.kind for r in requests] == ["psk-encodings"]
+    assert isinstance(requests[0], ProbeRequest) and isinstance(scan.psk["key"], Attempt)

@@ -93,7 +93,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "missing-intermediate", "serves only its own certificate", "openssl",
         chain="missing-intermediate", expect_live="chain.incomplete",
-        expect_capture="chain.incomplete",
+        expect_capture="chain.incomplete", expect_log="chain.incomplete",
     ),
     Scenario(
         "missing-intermediate-nginx", "nginx serving only its own certificate", "nginx",
@@ -102,28 +102,29 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "self-signed-leaf", "a device-style self-signed, non-CA certificate", "openssl",
         chain="self-signed-leaf", expect_live="chain.self-signed-leaf",
-        expect_capture="chain.self-signed-leaf",
+        expect_capture="chain.self-signed-leaf", expect_log="chain.self-signed-leaf",
     ),
     Scenario(
         "path-len", "root → Dev Int A (pathLen 0) → Dev Int B → leaf", "openssl",
         chain="path-len", expect_live="chain.path-len-exceeded",
-        expect_capture="chain.path-len-exceeded",
+        expect_capture="chain.path-len-exceeded", expect_log="chain.path-len-exceeded",
     ),
     Scenario(
         "expired", "an expired certificate", "openssl", chain="expired",
-        expect_live="cert.expired", expect_capture="cert.expired",
+        expect_live="cert.expired", expect_capture="cert.expired", expect_log="cert.expired",
     ),
     Scenario(
         "wrong-host", "a certificate for other.example", "openssl", chain="wrong-host",
         expect_live="cert.name-mismatch", expect_capture="cert.name-mismatch",
+        expect_log="cert.name-mismatch",
     ),
     Scenario(
         "sha1-leaf", "a SHA-1 signed certificate", "openssl", chain="sha1-leaf",
-        args=_OSSL_LEGACY, expect_live="cert.weak-signature",
+        args=_OSSL_LEGACY, expect_live="cert.weak-signature", expect_log="cert.weak-signature",
     ),
     Scenario(
         "rsa1024-leaf", "an RSA-1024 certificate", "openssl", chain="rsa1024-leaf",
-        args=_OSSL_LEGACY, expect_live="cert.weak-key",
+        args=_OSSL_LEGACY, expect_live="cert.weak-key", expect_log="cert.weak-key",
     ),
     Scenario(
         "legacy-tls10", "TLS 1.0 and 1.1 only, RSA key exchange only", "openssl",
@@ -134,24 +135,26 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "weak-dh", "DHE with a 1024-bit group", "openssl", chain="healthy-rsa",
         args=("-no_tls1_3", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam", "{dh1024}"),
-        expect_live="cipher.weak-dh",
+        expect_live="cipher.weak-dh", expect_log="log.local-error",
     ),
     Scenario(
         "mtls-required", "requires a client certificate from the lab's client CA", "openssl",
-        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-verify_return_error"),
+        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-CAfile", "{client_ca}", "-verify_return_error"),
         expect_live="mtls.client-cert-required",
         expect_capture="mtls.empty-client-certificate",
+        expect_log="mtls.empty-client-certificate",
     ),
     Scenario(
         "mtls-required-tls12", "requires a client certificate, TLS 1.2", "openssl",
-        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-verify_return_error", "-no_tls1_3"),
+        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-CAfile", "{client_ca}", "-verify_return_error", "-no_tls1_3"),
         expect_live="mtls.client-cert-required",
         expect_capture="mtls.empty-client-certificate",
+        expect_log="mtls.empty-client-certificate",
     ),
     Scenario(
         "psk-only", "PSK only (openssl s_server -psk abc123)", "openssl", chain=None,
         args=("-nocert", "-psk", "abc123", "-psk_identity", "client1", "-cipher", "PSK", "-no_tls1_3"),
-        expect_live="psk.only",
+        expect_live="psk.only", expect_log="alert.peer-fatal",
     ),
     Scenario(
         "must-staple", "a must-staple certificate with no stapled OCSP response", "openssl",
@@ -414,3 +417,11 @@ def running(name: str, directory: str | None = None) -> Iterator[Running]:
         yield srv
     finally:
         stop(srv)
+
+
+def check_args(srv: Running, *extra: str) -> list[str]:
+    """``tlsdoctor check`` arguments the manifest's expectation assumes."""
+    args = [srv.address, "--sni", str(srv.files.get("host", "localhost"))]
+    if "ca" in srv.files:
+        args += ["--ca", srv.files["ca"]]
+    return [*args, *srv.scenario.check_args, *extra]

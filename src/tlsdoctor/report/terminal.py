@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from tlsdoctor.model import Finding, Report, Severity, Transcript
+from tlsdoctor.model import Finding, Report, Severity, Transcript, WireMessage
 
 _STYLE = {Severity.FATAL: "bold red", Severity.WARN: "bold yellow", Severity.INFO: "bold cyan"}
 
@@ -60,29 +60,42 @@ def _finding(console: Console, f: Finding, first: bool) -> None:
     console.print()
 
 
-def ladder_lines(t: Transcript) -> list[str]:
-    """A client ⇄ server ladder as plain text lines (shared with Markdown)."""
-    left, right = "client", "server"
-    width = 44
-    lines = [f"{left:<10}{'':^{width}}{right:>10}"]
+def _label(m: WireMessage) -> tuple[str, str]:
+    """(message name, detail) for one ladder row."""
+    msg = m.message
+    detail = ""
+    if m.name == "Alert" and msg is not None:
+        from tlsdoctor.wire.names import alert_label
+
+        level = "fatal" if getattr(msg, "level", 2) == 2 else "warning"
+        return "Alert", f"{level} {alert_label(msg.description)}"
+    describe = getattr(msg, "describe", None)
+    if callable(describe):
+        detail = str(describe())
+    if m.encrypted:
+        detail = (detail + " " if detail else "") + "[encrypted]"
+    return m.name, detail
+
+
+def ladder_lines(t: Transcript, name_w: int = 19, arrow_w: int = 16) -> list[str]:
+    """A client ⇄ server ladder as plain text lines (shared with Markdown)::
+
+        client              server
+        ClientHello         --------------->                     up to TLS 1.3 …
+                            <--------------- ServerHello         TLS 1.3, …
+    """
+    lines = [f"{'client':<{name_w}} {'':<{arrow_w}} {'server':<{name_w}}"]
     for m in t.messages:
-        label = m.name
-        detail = getattr(m.message, "describe", None)
-        if m.name == "Alert" and m.message is not None:
-            label = f"Alert {m.message.level}/{m.message.description}"
-        elif callable(detail):
-            label = f"{m.name} {detail()}"
-        if m.encrypted:
-            label += " (decrypted)"
-        place = f"  [{m.where.place}]" if m.where and m.where.place else ""
-        label = label[: width - 4]
+        name, detail = _label(m)
+        name = name[:name_w]
+        place = f" ({m.where.place})" if m.where and m.where.place and not m.where.place.startswith("record") else ""
         if m.sender.value == "client":
-            arrow = f"{label} ".ljust(width - 1, "-") + ">"
+            row = f"{name:<{name_w}} {'-' * (arrow_w - 1)}> {'':<{name_w}}"
         else:
-            arrow = "<" + f" {label}".rjust(width - 1, "-")
-        lines.append(f"{'':<10}{arrow}{'':>10}{place}")
+            row = f"{'':<{name_w}} <{'-' * (arrow_w - 1)} {name:<{name_w}}"
+        lines.append(f"{row} {detail}{place}".rstrip())
     for u in t.unseen:
-        lines.append(f"  (not seen: {u})")
+        lines.append(f"(not seen: {u})")
     return lines
 
 
@@ -115,9 +128,9 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
             console.print(escape(line), highlight=False)
         console.print()
     if report.passed:
-        console.print("[bold]checked and fine:[/]")
-        for c in report.passed:
-            console.print(f"  [green]ok[/] {escape(c.text)}")
+        texts = list(dict.fromkeys(c.text for c in report.passed))
+        console.print(f"[bold]checked and fine ({len(texts)}):[/]")
+        console.print(Text("  " + "; ".join(texts) + "."), highlight=False)
         console.print()
     if report.not_checked:
         console.print("[bold]could not check:[/]")

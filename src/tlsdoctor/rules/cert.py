@@ -455,12 +455,16 @@ def validity_too_long(e: Evidence, p: Policy) -> Iterator[Result]:
             )
 
 
+def _offline_chain(e: Evidence, p: Policy) -> bool:
+    return _has_chain(e, p) and not any(s.sct_counts for s in e.scans)
+
+
 @rule(
     "cert.no-sct",
     Severity.WARN,
     "A publicly trusted certificate carries no Certificate Transparency proof",
     ["RFC 6962 §3.3", "Chrome CT policy", "Apple CT policy (HT205280)"],
-    applies=_has_chain,
+    applies=_offline_chain,
     ok="Certificate Transparency: SCTs embedded, or not required (private root)",
 )
 def no_sct(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -468,8 +472,6 @@ def no_sct(e: Evidence, p: Policy) -> Iterator[Result]:
     for certificates that chain to a public root: in the certificate itself,
     in the TLS handshake, or in a stapled OCSP response. A certificate file can
     only show the first; a live check sees all three. Private roots are exempt."""
-    if any(s.sct_counts for s in e.scans):
-        return  # a live check saw every source: ct.no-scts decides
     for v in chain_views(e, p):
         if not v.public or not v.best.trusted:
             continue

@@ -36,6 +36,14 @@ def _accepted_versions(s: ServerScan) -> list[int]:
     return sorted(v for v, ok in s.versions.items() if ok)
 
 
+def _only_weak_dhe(s: ServerScan, p: Policy, suites: list[int]) -> bool:
+    """The server's only key exchange is DHE over a group the client refuses."""
+    if s.dh_bits is None or s.dh_bits >= p.dh_min_bits or s.versions.get(0x0304):
+        return False
+    infos = [registry.cipher_suite(c) for c in suites]
+    return bool(infos) and all(i is not None and i.key_exchange == "DHE" for i in infos)
+
+
 def _all_suites(s: ServerScan) -> list[int]:
     out: list[int] = []
     for suites in s.suites.values():
@@ -141,6 +149,8 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
         if common or not any(s.suites.get(v) for v in shared_versions):
             continue
         server = [c for v in shared_versions for c in s.suites.get(v, ())]
+        if _only_weak_dhe(s, p, server):
+            continue  # cipher.weak-dh names the cause and the fix for both
         yield Finding(
             id="cipher.no-common-suite",
             severity=Severity.FATAL,
@@ -208,13 +218,22 @@ def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
     for s in e.scans:
         if s.dh_bits is None or s.dh_bits >= p.dh_min_bits:
             continue
+        # Fatal when a client can end up with DHE: the server offers nothing better.
+        only = _only_weak_dhe(s, p, _all_suites(s))
         yield Finding(
             id="cipher.weak-dh",
-            severity=Severity.FATAL,
-            title=f"The server uses a {s.dh_bits}-bit Diffie-Hellman group; clients require at least {p.dh_min_bits} bits",
-            explains_outcome=True,
+            severity=Severity.FATAL if only else Severity.WARN,
+            title=f"The server uses a {s.dh_bits}-bit Diffie-Hellman group; clients require at least {p.dh_min_bits} bits"
+            + ("" if only else " (clients that prefer ECDHE or TLS 1.3 are not affected)"),
+            explains_outcome=only,
             evidence=(EvidenceItem(_where(s), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),),
-            clients={p.name: "fails: dh key too small", "openssl-3": "fails: dh key too small (SSL_R_DH_KEY_TOO_SMALL)"},
+            clients={
+                "openssl-3": "fails: dh key too small (SSL_R_DH_KEY_TOO_SMALL)",
+                "java": "fails: DH ServerKeyExchange does not comply to algorithm constraints",
+                "chrome/firefox": "fail: they offer no DHE at all (ERR_SSL_VERSION_OR_CIPHER_MISMATCH)"
+                if only
+                else "not affected (no DHE offered)",
+            },
             fixes=(
                 Fix("nginx", "Use ECDHE, or a 2048-bit+ group (RFC 7919 ffdhe2048).", "ssl_dhparam /etc/ssl/ffdhe2048.pem;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM;"),
                 Fix("openssl", "Create a 2048-bit group file for servers that need DHE.", "openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:2048 -out dhparam.pem"),

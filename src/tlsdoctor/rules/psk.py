@@ -9,12 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Attempt, Evidence, EvidenceItem, Finding, Fix, ServerScan, Severity, Where
+from tlsdoctor.model import (
+    Attempt,
+    Evidence,
+    EvidenceItem,
+    Finding,
+    Fix,
+    ProbeRequest,
+    ServerScan,
+    Severity,
+    Where,
+)
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.names import alert_label
 
 _MISMATCH_ALERTS = {20, 51}  # bad_record_mac, decrypt_error
+_USED_WORDS = {
+    "hex": "the hex-decoded bytes",
+    "ascii": "the text's own bytes",
+    "base64": "the base64-decoded bytes",
+}
 _ENCODING_WORDS = {
     "hex": "the hex-decoded bytes of the key text (as `openssl s_server -psk` reads it)",
     "ascii": "the key text's own bytes (ASCII/UTF-8)",
@@ -98,16 +113,23 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
             continue  # psk.unknown-identity
         if a.alert is not None and a.alert.description not in _MISMATCH_ALERTS:
             continue
+        if "tried" not in s.psk:
+            yield ProbeRequest(
+                kind="psk-encodings",
+                reason="try the other readings of the key text (hex, ASCII, base64)",
+                rule_id="psk.key-mismatch",
+            )
+            continue
         works = s.psk.get("encoding")
         used = s.psk.get("used_encoding", "hex")
         facts = [EvidenceItem(_where(s), f"with the key read as {used}: {_attempt_fact(a)}")]
         for enc, other in (s.psk.get("tried") or {}).items():
             facts.append(EvidenceItem(_where(s), f"with the key read as {enc}: {_attempt_fact(other)}"))
         if works:
-            title = f"The PSK does not match: the server expects {_ENCODING_WORDS.get(works, works)}, but the key was used as {used}"
+            title = f"The PSK does not match: the server expects {_ENCODING_WORDS.get(works, works)}, but the client used {_USED_WORDS.get(used, used)}"
             fx = (
                 Fix("general", f"Use the key as {works} on the client (or change the server to read it as {used})."),
-                Fix("openssl", "`openssl s_server -psk` and `s_client -psk` take the key in hex; to use the text 'abc123' as bytes, pass its hex encoding.", "printf '%s' 'KEYTEXT' | xxd -p   # hex of the text, for -psk"),
+                Fix("openssl", "`openssl s_server -psk` and `s_client -psk` take the key in hex; to use a text as the key bytes, pass the hex of that text.", "printf '%s' 'KEYTEXT' | xxd -p   # hex of the text, for -psk"),
             )
         else:
             title = "The PSK does not match the server's key (the first encrypted message failed to decrypt)"

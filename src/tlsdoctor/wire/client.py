@@ -104,6 +104,11 @@ class ClientConfig:
     finish: bool = True
     """TLS 1.3: send the client's second flight.  When False the engine stops
     after checking the server's Finished (a probe that only wants to read)."""
+    stop_after: tuple[str, ...] = ()
+    """Server message names after which the engine stops (a :class:`Stopped`
+    event) without computing anything further: "ServerHello",
+    "HelloRetryRequest", "ServerHelloDone".  Version and suite probes stop at
+    the ServerHello and never pay for a key exchange."""
     abort_on_bad_signature: bool = True
     """Fail (decrypt_error) when a server signature does not verify, as a
     client would; when False only a SignatureChecked event records it."""
@@ -401,6 +406,9 @@ class ClientEngine:
                 frame.msg_type, frame.body, side="server", version=version, key_exchange=kx
             )
             self.emit(MessageEvent("server", msg, encrypted, frame.raw, offset))
+            stop_after = self.config.stop_after
+            if stop_after and self._stop_here(msg, stop_after):
+                return
             if self.state == "wait_server_hello":
                 if not isinstance(msg, ServerHello):
                     raise ProtocolError(
@@ -423,6 +431,30 @@ class ClientEngine:
                         context="handshake",
                         alert=10,
                     )
+
+    def _stop_here(self, msg: Any, stop_after: tuple[str, ...]) -> bool:
+        """Stop at ``msg`` when asked to; a ServerHello is still checked first."""
+        if isinstance(msg, ServerHello):
+            name = "HelloRetryRequest" if msg.is_hello_retry_request else "ServerHello"
+            if name not in stop_after or self.state != "wait_server_hello":
+                return False
+            if name == "ServerHello":
+                self._check_server_hello(msg)
+            self.stop(f"configured to stop at the server's {name}")
+            return True
+        if msg.name in stop_after:
+            self.stop(f"configured to stop at the server's {msg.name}")
+            return True
+        return False
+
+    def _check_server_hello(self, sh: ServerHello) -> None:
+        """Record the negotiated version and suite without starting a key exchange."""
+        sv = sh.extension(XT.supported_versions)
+        version = (
+            x.parse_extension(sv, 2, "server").version if sv is not None else sh.legacy_version
+        )
+        self.version = version
+        self.cipher_suite = sh.cipher_suite
 
     # ------------------------------------------------------------ ServerHello
     def _on_server_hello(self, sh: ServerHello, raw: bytes) -> None:
