@@ -1,7 +1,8 @@
-"""``make demo``: build the lab's broken chains, diagnose each, print the diagnoses.
+"""``make demo``: the lab's broken chains and servers, each diagnosed.
 
-Everything is local: certificates are generated on the spot with the PKI
-factory; no network is touched.  The demo checks itself — each case's first
+First the certificate chains (``tlsdoctor cert``), then every lab server
+started on 127.0.0.1 and checked live (``tlsdoctor check``).  Everything is
+local: certificates are generated on the spot; nothing but loopback is touched.  The demo checks itself — each case's first
 finding must be the one the manifest expects — and exits 1 if one is not.
 """
 
@@ -63,10 +64,61 @@ def run_demo(fmt: str = "terminal") -> int:
             report = dataclasses.replace(report, subject=f"served.pem ({case.name})")
             shown = _condensed(report) if fmt == "terminal" else report
             sys.stdout.write(render(shown, fmt, color=color))
+    chain_failures = len(failures)
+    live, skipped = _live(fmt, color, failures)
     sys.stdout.write(
         f"\n{len(CASES)} chains diagnosed, "
-        f"{len(CASES) - len(failures)} with the expected root cause.\n"
+        f"{len(CASES) - chain_failures} with the expected root cause.\n"
+    )
+    sys.stdout.write(
+        f"{live} lab servers checked live, {live - (len(failures) - chain_failures)} with the "
+        f"expected root cause" + (f"; skipped: {', '.join(skipped)}" if skipped else "") + ".\n"
     )
     for line in failures:
         sys.stdout.write(f"UNEXPECTED: {line}\n")
     return 1 if failures else 0
+
+
+def _live(fmt: str, color: bool, failures: list[str]) -> tuple[int, list[str]]:
+    """Start each lab server on 127.0.0.1, check it, stop it."""
+    import shutil
+
+    from tlsdoctor.engine import check_options, diagnose_check
+    from tlsdoctor.lab import servers
+    from tlsdoctor.report import render
+
+    count = 0
+    skipped: list[str] = []
+    for sc in servers.SCENARIOS:
+        prog = {"openssl": "openssl", "nginx": "nginx", "gnutls": "gnutls-serv"}.get(sc.server)
+        if prog and shutil.which(prog) is None:
+            skipped.append(f"{sc.name} (no {prog})")
+            continue
+        try:
+            srv = servers.start(sc)
+        except RuntimeError as e:
+            skipped.append(f"{sc.name} ({e})")
+            continue
+        try:
+            args = servers.check_args(srv)
+            timeout = float(args[args.index("--timeout") + 1]) if "--timeout" in args else 10.0
+            ca = [srv.files["ca"]] if "ca" in srv.files else []
+            report = diagnose_check(
+                check_options(args[0], sni=args[2], timeout=timeout), ca_files=ca
+            )
+        finally:
+            servers.stop(srv)
+        count += 1
+        first = report.findings[0].id if report.findings else None
+        if sc.expect_live is None:
+            ok = not any(f.severity >= Severity.WARN for f in report.findings)
+        else:
+            ok = first == sc.expect_live
+        if not ok:
+            failures.append(f"live {sc.name}: expected {sc.expect_live}, got {first}")
+        sys.stdout.write(f"\n=== live {sc.name}: {sc.description}\n")
+        sys.stdout.write(f"$ tlsdoctor check {' '.join(args)}\n")
+        report = dataclasses.replace(report, subject=f"{sc.name} on {srv.address}", ladders=())
+        shown = _condensed(report) if fmt == "terminal" else report
+        sys.stdout.write(render(shown, fmt, color=color))
+    return count, skipped

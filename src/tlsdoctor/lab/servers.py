@@ -166,6 +166,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "tls13-only-gnutls", "TLS 1.3 only, GnuTLS, asks for a client certificate",
         "gnutls", needs=("gnutls-serv",),
+        args=("--x509cafile", "{client_ca}", "--verify-client-cert", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3"),
+    ),
+    Scenario(
+        "requires-safe-renegotiation",
+        "GnuTLS refusing clients that do not send renegotiation_info",
+        "gnutls", needs=("gnutls-serv",),
+        args=("--priority", "NORMAL:-VERS-TLS1.3:%SAFE_RENEGOTIATION"),
+        expect_live="ext.required-by-server",
     ),
     Scenario(
         "plain-http", "plain HTTP on the TLS port", "http", chain=None,
@@ -198,6 +206,8 @@ class Running:
     directory: str
     files: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
+    owns_directory: bool = False
+    """True when start() made the directory, so stop() removes it."""
 
     @property
     def address(self) -> str:
@@ -230,7 +240,7 @@ def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
             with open(rest, "wb") as fh:
                 fh.write(b"".join(c.public_bytes(Encoding.PEM) for c in served[1:]))
             files.update(leaf=leaf_path, leaf_key=key_path, rest=rest, host=built.host)
-    if any("{client_ca}" in a for a in scenario.args) or scenario.server == "gnutls":
+    if any("{client_ca}" in a for a in scenario.args):
         client_root = ca("Lab Client CA")
         good = client_root.leaf("lab-client", eku=("clientAuth",))
         other = ca("Unknown Client CA").leaf("stranger", eku=("clientAuth",))
@@ -275,9 +285,7 @@ def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
     return [
         "gnutls-serv", "--port", str(port), "--http", "--quiet",
         "--x509certfile", files["served"], "--x509keyfile", files["leaf_key"],
-        "--x509cafile", files["client_ca"],
-        "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3",
-        "--verify-client-cert", *_fill(s.args, files),
+        *_fill(s.args, files),
     ]
 
 
@@ -335,6 +343,7 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
     for prog in scenario.needs or ((scenario.server == "openssl") and ("openssl",) or ()):
         if shutil.which(prog) is None:
             raise RuntimeError(f"scenario {scenario.name} needs {prog}, which is not installed")
+    owns = directory is None
     directory = directory or tempfile.mkdtemp(prefix=f"tlsdoctor-lab-{scenario.name}-")
     files = build_files(scenario, directory)
     port = port or free_port()
@@ -356,7 +365,7 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
         cwd=directory,
     )
     log.close()
-    running = Running(scenario, port, proc.pid, directory, files, proc)
+    running = Running(scenario, port, proc.pid, directory, files, proc, owns)
     try:
         _wait_listening(port, proc)
     except BaseException:
@@ -397,6 +406,8 @@ def stop(running: Running) -> None:
         if _alive(pid):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
+    if running.owns_directory:
+        shutil.rmtree(running.directory, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
