@@ -20,12 +20,25 @@ from tlsdoctor.model import Report, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("terminal", "json")
+FORMATS = ("terminal", "json", "markdown", "html")
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep an output option in the context, so commands need not pass it along."""
+    ctx.meta[f"tlsdoctor.{param.name}"] = value
+    return value
 
 
 def output_options(fn: F) -> F:
     """--format, --fail-on, --output and --quiet, shared by every command."""
     fn = click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")(fn)
+    fn = click.option(
+        "--keep-names",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Markdown/HTML: keep host names and addresses (placeholders otherwise).",
+    )(fn)
     fn = click.option(
         "--output",
         "-o",
@@ -55,6 +68,9 @@ def emit(report: Report, fmt: str, fail_on: str, output: str | None = None, **kw
     """Render ``report`` and return the exit code it deserves."""
     from tlsdoctor.report import render
 
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and "keep_names" not in kw:
+        kw["keep_names"] = bool(ctx.meta.get("tlsdoctor.keep_names", False))
     text = render(report, fmt, color=output is None and sys.stdout.isatty(), **kw)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
@@ -167,6 +183,186 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
             ) from e
     env = os.environ.get("TLSDOCTOR_PASSPHRASE")
     return env.encode() if env is not None else None
+
+
+# ----------------------------------------------------------------------- check
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--sni", help="Server name to send (default: the host name; none for an IP).")
+@click.option("--no-sni", is_flag=True, help="Send no server name.")
+@click.option("--connect", "connect_ip", help="Connect to this IP address instead of resolving the name.")
+@click.option("--alpn", multiple=True, help="Offer this ALPN protocol (h2, http/1.1); repeatable.")
+@click.option("--ca", "ca_files", multiple=True, type=click.Path(), help="A private root your clients trust.")
+@click.option("--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's.")
+@click.option("--public-roots", type=click.Path(), help="Treat these roots as the public store (testing).")
+@click.option("--cert", "cert_file", type=click.Path(), help="Client certificate (PEM chain or PKCS#12) for mutual TLS.")
+@click.option("--key", "key_file", type=click.Path(), help="Private key of --cert (PEM).")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(),
+    help="Passphrase for PKCS#12 or encrypted keys (or TLSDOCTOR_PASSPHRASE; '-' for stdin).",
+)
+@click.option("--psk-identity", help="PSK identity to use.")
+@click.option(
+    "--psk-file",
+    type=click.Path(),
+    help="File holding the PSK ('-' for stdin; or set TLSDOCTOR_PSK). Never on the command line.",
+)
+@click.option(
+    "--psk-encoding",
+    type=click.Choice(["hex", "ascii", "base64"]),
+    default="hex",
+    show_default=True,
+    help="How to read the PSK text: hex (as openssl -psk), its ASCII bytes, or base64.",
+)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Deadline for the whole check, in seconds.")
+@click.option("--full", is_flag=True, help="Enumerate every accepted version, cipher suite and group.")
+@click.option("--policy", default="browser", show_default=True, help="Whose rules decide severity: browser, openssl-3.")
+@output_options
+def check(
+    target: str,
+    sni: str | None,
+    no_sni: bool,
+    connect_ip: str | None,
+    alpn: tuple[str, ...],
+    ca_files: tuple[str, ...],
+    system: bool,
+    public_roots: str | None,
+    cert_file: str | None,
+    key_file: str | None,
+    passphrase_file: str | None,
+    psk_identity: str | None,
+    psk_file: str | None,
+    psk_encoding: str,
+    timeout: float,
+    full: bool,
+    policy: str,
+    fmt: str,
+    fail_on: str,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """Check a live server: TARGET is HOST[:PORT] (port 443 by default).
+
+    Connects on its own (no openssl needed), reads the whole TLS 1.3 flight with
+    its own key schedule, and says why a client would fail to connect.
+    """
+    from tlsdoctor.engine import check_options, diagnose_check, unreachable
+
+    passphrase = _read_passphrase(passphrase_file)
+    psk = _read_psk(psk_file) if (psk_file or psk_identity or os.environ.get("TLSDOCTOR_PSK")) else None
+    if psk is not None and not psk_identity:
+        raise InputError("a PSK needs --psk-identity")
+    opts = check_options(
+        target,
+        sni=sni,
+        no_sni=no_sni,
+        connect=connect_ip,
+        alpn=alpn,
+        cert_file=cert_file,
+        key_file=key_file,
+        passphrase=passphrase,
+        psk_identity=psk_identity,
+        psk=psk,
+        psk_encoding=psk_encoding,
+        timeout=timeout,
+        full=full,
+    )
+    report = diagnose_check(
+        opts,
+        ca_files=ca_files,
+        policy_name=policy,
+        system=system,
+        public_roots=public_roots,
+        passphrase=passphrase,
+    )
+    code = emit(report, fmt, fail_on, output)
+    sys.exit(3 if unreachable(report) else code)
+
+
+def _read_psk(psk_file: str | None) -> Any:
+    """The PSK as a Secret: from --psk-file (or '-'), else TLSDOCTOR_PSK."""
+    from tlsdoctor.model import Secret
+
+    if psk_file == "-":
+        value = sys.stdin.buffer.readline().rstrip(b"\r\n")
+    elif psk_file:
+        try:
+            with open(psk_file, "rb") as fh:
+                value = fh.read().strip()
+        except OSError as e:
+            raise InputError(f"{psk_file}: cannot read the PSK file ({e.strerror})") from None
+    else:
+        env = os.environ.get("TLSDOCTOR_PSK")
+        if env is None:
+            raise InputError("a PSK identity needs a key: --psk-file FILE, --psk-file - (stdin) or TLSDOCTOR_PSK")
+        value = env.encode()
+    if not value:
+        raise InputError("the PSK is empty")
+    return Secret(value, "PSK")
+
+
+# ------------------------------------------------------------------------- log
+
+
+@cli.command("log")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option(
+    "--log-format",
+    "log_format",
+    type=click.Choice(
+        ["apple", "wolfssl", "mbedtls", "java", "gnutls", "curl", "openssl", "go", "python"]
+    ),
+    help="Read the log as this format instead of detecting it from the content.",
+)
+@click.option(
+    "--ca",
+    "ca_files",
+    multiple=True,
+    type=click.Path(),
+    help="A private root the client trusts, for judging certificates the log dumps.",
+)
+@click.option("--host", help="Name the client connected to (default: the SNI the log shows).")
+@click.option(
+    "--policy",
+    default="browser",
+    show_default=True,
+    help="Whose rules decide severity of certificate findings: browser, openssl-3.",
+)
+@output_options
+def log_command(
+    file: str,
+    log_format: str | None,
+    ca_files: tuple[str, ...],
+    host: str | None,
+    policy: str,
+    fmt: str,
+    fail_on: str,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """Diagnose a TLS library's debug log: FILE, or '-' for standard input.
+
+    \b
+    Formats: Apple console/Xcode (BoringSSL, CFNetwork), wolfSSL debug,
+    mbedTLS debug, OpenSSL s_client/s_server -msg/-trace/-state, GnuTLS
+    gnutls-cli -d, Java -Djavax.net.debug, curl -v, Go and Python errors.
+    The format is detected from the content.  Key material in the log is
+    never shown.  Exit 4 when the format is not recognised (the error codes
+    found in it are still explained).
+    """
+    from tlsdoctor.sources.logs.doctor import UnknownLogFormat, diagnose_log
+
+    try:
+        report = diagnose_log(
+            file, fmt=log_format, ca_files=list(ca_files), host=host, policy_name=policy
+        )
+    except UnknownLogFormat as e:
+        emit(e.report, fmt, fail_on, output)
+        raise
+    sys.exit(emit(report, fmt, fail_on, output))
 
 
 # --------------------------------------------------------------------- explain

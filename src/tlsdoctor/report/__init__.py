@@ -19,4 +19,12 @@ def render(report: Report, fmt: str, color: bool = False, **kw: Any) -> str:
         from tlsdoctor.report import terminal
 
         return terminal.render(report, color=color, **kw)
+    if fmt == "markdown":
+        from tlsdoctor.report import markdown
+
+        return markdown.render(report, **kw)
+    if fmt == "html":
+        from tlsdoctor.report import html
+
+        return html.render(report, **kw)
     raise ValueError(f"unknown format {fmt!r}")

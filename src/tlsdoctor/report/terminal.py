@@ -80,15 +80,19 @@ def _label(m: WireMessage) -> tuple[str, str]:
 def ladder_lines(t: Transcript, name_w: int = 19, arrow_w: int = 16) -> list[str]:
     """A client ⇄ server ladder as plain text lines (shared with Markdown)::
 
-        client              server
-        ClientHello         --------------->                     up to TLS 1.3 …
-                            <--------------- ServerHello         TLS 1.3, …
+    client              server
+    ClientHello         --------------->                     up to TLS 1.3 …
+                        <--------------- ServerHello         TLS 1.3, …
     """
     lines = [f"{'client':<{name_w}} {'':<{arrow_w}} {'server':<{name_w}}"]
     for m in t.messages:
         name, detail = _label(m)
         name = name[:name_w]
-        place = f" ({m.where.place})" if m.where and m.where.place and not m.where.place.startswith("record") else ""
+        place = (
+            f" ({m.where.place})"
+            if m.where and m.where.place and not m.where.place.startswith("record")
+            else ""
+        )
         if m.sender.value == "client":
             row = f"{name:<{name_w}} {'-' * (arrow_w - 1)}> {'':<{name_w}}"
         else:

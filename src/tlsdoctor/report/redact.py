@@ -1,0 +1,128 @@
+"""Making a report safe to paste: names and addresses replaced, secrets never shown.
+
+Secrets are redacted at the source (:class:`~tlsdoctor.model.Secret` renders as
+``<redacted>`` everywhere); this module adds a last line of defence for text that
+looks like key material, and replaces host names and IP addresses with stable
+placeholders from the documentation ranges (RFC 2606 names, RFC 5737 and
+RFC 3849 addresses) unless the user keeps them (``--keep-names``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tlsdoctor.model import REDACTED, Report
+
+_PEM_PRIVATE = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|\Z)", re.DOTALL
+)
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![:\w])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![:\w])")
+_HOSTLIKE = re.compile(r"^[A-Za-z0-9*](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
+
+
+def scrub_secrets(text: str) -> str:
+    """Remove anything shaped like a PEM private key."""
+    return _PEM_PRIVATE.sub(f"[private key {REDACTED}]", text)
+
+
+def _walk_strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield str(k)
+            yield from _walk_strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _walk_strings(v)
+
+
+def names_in(report: Report) -> list[str]:
+    """Host names the report mentions (targets, SNI, SANs, CNs)."""
+    found: list[str] = []
+
+    def add(name: str | None) -> None:
+        if not name:
+            return
+        name = name.strip().rstrip(".").lower()
+        if name.startswith("*."):
+            name = name[2:]
+        if _HOSTLIKE.match(name) and name not in found and not name.endswith(".example"):
+            found.append(name)
+
+    for scan in report.facts.get("scans", []) or []:
+        if isinstance(scan, Mapping):
+            add(str(scan.get("sni") or ""))
+            target = str(scan.get("target") or "")
+            add(target.rsplit(":", 1)[0].strip("[]"))
+    for chain in report.facts.get("chains", []) or []:
+        if not isinstance(chain, Mapping):
+            continue
+        for cert in chain.get("certificates", []) or []:
+            for san in cert.get("san", []) or []:
+                if str(san).startswith("DNS:"):
+                    add(str(san)[4:])
+            for part in str(cert.get("subject", "")).split(","):
+                if part.startswith("CN="):
+                    add(part[3:])
+    if report.subject:
+        for word in re.split(r"[\s,:]+", report.subject):
+            add(word)
+    return sorted(found, key=len, reverse=True)
+
+
+class Anonymiser:
+    """Stable placeholders: the same name always becomes the same placeholder."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(names)
+        self.map: dict[str, str] = {}
+        for i, n in enumerate(self.names, 1):
+            self.map[n] = f"host{i}.example"
+        self._v4 = 0
+        self._v6 = 0
+
+    def _ip(self, text: str) -> str:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return text
+        if ip.is_loopback or ip.is_unspecified:
+            return text  # 127.0.0.1 says nothing about anyone
+        if text not in self.map:
+            if ip.version == 4:
+                self._v4 += 1
+                self.map[text] = f"192.0.2.{self._v4}"
+            else:
+                self._v6 += 1
+                self.map[text] = f"2001:db8::{self._v6:x}"
+        return self.map[text]
+
+    def __call__(self, text: str) -> str:
+        for name in self.names:
+            text = re.sub(
+                rf"(?<![A-Za-z0-9.-]){re.escape(name)}(?![A-Za-z0-9-])",
+                self.map[name],
+                text,
+                flags=re.IGNORECASE,
+            )
+        text = _IPV4.sub(lambda m: self._ip(m.group(0)), text)
+        return _IPV6.sub(
+            lambda m: (
+                self._ip(m.group(0))
+                if "::" in m.group(0) or m.group(0).count(":") >= 3
+                else m.group(0)
+            ),
+            text,
+        )
+
+
+def prepare(text: str, report: Report, keep_names: bool) -> str:
+    text = scrub_secrets(text)
+    if not keep_names:
+        text = Anonymiser(names_in(report))(text)
+    return text
