@@ -347,7 +347,8 @@ def log_connection(
         completed=completed,
         alerts=tuple(seen),
         library_errors=tuple(
-            LibraryError(lib, code, name, None, side, _lw(n + i)) for i, (lib, code, name) in enumerate(errors)
+            LibraryError(lib, code, name, None, side, _lw(n + i))
+            for i, (lib, code, name) in enumerate(errors)
         ),
     )
     return Connection(
@@ -365,13 +366,25 @@ def log_evidence(*conns) -> Evidence:
 
 
 _MTLS12 = [
-    ("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
-    ("s", "CertificateRequest"), ("s", "ServerHelloDone"), ("c", "Certificate"),
-    ("c", "ClientKeyExchange"), ("c", "ChangeCipherSpec"), ("c", "Finished"),
+    ("c", "ClientHello"),
+    ("s", "ServerHello"),
+    ("s", "Certificate"),
+    ("s", "ServerKeyExchange"),
+    ("s", "CertificateRequest"),
+    ("s", "ServerHelloDone"),
+    ("c", "Certificate"),
+    ("c", "ClientKeyExchange"),
+    ("c", "ChangeCipherSpec"),
+    ("c", "Finished"),
 ]
 _OK13 = [
-    ("c", "ClientHello"), ("s", "ServerHello"), ("s", "EncryptedExtensions"), ("s", "Certificate"),
-    ("s", "CertificateVerify"), ("s", "Finished"), ("c", "Finished"),
+    ("c", "ClientHello"),
+    ("s", "ServerHello"),
+    ("s", "EncryptedExtensions"),
+    ("s", "Certificate"),
+    ("s", "CertificateVerify"),
+    ("s", "Finished"),
+    ("c", "Finished"),
 ]
 
 
@@ -380,8 +393,13 @@ def log_late_credentials() -> Evidence:
         log_connection(
             _MTLS12,
             alerts=(("s", 2, 40),),
-            api=("wolfSSL_CTX_new_ex", "wolfSSL_new", "wolfSSL_CTX_use_certificate_file",
-                 "wolfSSL_CTX_use_PrivateKey_file", "wolfSSL_connect"),
+            api=(
+                "wolfSSL_CTX_new_ex",
+                "wolfSSL_new",
+                "wolfSSL_CTX_use_certificate_file",
+                "wolfSSL_CTX_use_PrivateKey_file",
+                "wolfSSL_connect",
+            ),
             facts={"client_certificate_empty": True},
             errors=(("wolfSSL", "-313", "FATAL_ERROR"),),
         )
@@ -391,8 +409,13 @@ def log_late_credentials() -> Evidence:
 def log_server_cert_rejected() -> Evidence:
     return log_evidence(
         log_connection(
-            [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
-             ("s", "ServerHelloDone")],
+            [
+                ("c", "ClientHello"),
+                ("s", "ServerHello"),
+                ("s", "Certificate"),
+                ("s", "ServerKeyExchange"),
+                ("s", "ServerHelloDone"),
+            ],
             side=Side.SERVER,
             alerts=(("c", 2, 46),),
         )
@@ -400,7 +423,7 @@ def log_server_cert_rejected() -> Evidence:
 
 
 def log_alert_after_hello() -> Evidence:
-    return log_evidence(log_connection([("c", "ClientHello")], alerts=(("s", 2, 40),)))
+    return log_evidence(log_connection([("c", "ClientHello")], alerts=(("s", 2, 70),)))
 
 
 def log_local_error() -> Evidence:
@@ -417,8 +440,14 @@ def log_verify_failed() -> Evidence:
         log_connection(
             [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate")],
             alerts=(("c", 2, 48),),
-            facts={"verify_error": {"text": "unable to get local issuer certificate", "code": "20",
-                                    "library": "OpenSSL", "where": _lw(33)}},
+            facts={
+                "verify_error": {
+                    "text": "unable to get local issuer certificate",
+                    "code": "20",
+                    "library": "OpenSSL",
+                    "where": _lw(33),
+                }
+            },
         )
     )
 
@@ -430,17 +459,31 @@ def log_hrr() -> Evidence:
 
 
 def log_der_lengths() -> Evidence:
-    names = [("c", "ClientHello"), ("s", "ServerHello"), ("s", "Certificate"), ("s", "ServerKeyExchange"),
-             ("s", "ServerHelloDone"), ("c", "ClientKeyExchange"), ("c", "Finished"), ("s", "Finished")]
+    names = [
+        ("c", "ClientHello"),
+        ("s", "ServerHello"),
+        ("s", "Certificate"),
+        ("s", "ServerKeyExchange"),
+        ("s", "ServerHelloDone"),
+        ("c", "ClientKeyExchange"),
+        ("c", "Finished"),
+        ("s", "Finished"),
+    ]
     return log_evidence(
-        log_connection(names, completed=True, sizes={"ServerKeyExchange": 115}, cid="device.log#conn1"),
-        log_connection(names, completed=True, sizes={"ServerKeyExchange": 116}, cid="device.log#conn2"),
+        log_connection(
+            names, completed=True, sizes={"ServerKeyExchange": 115}, cid="device.log#conn1"
+        ),
+        log_connection(
+            names, completed=True, sizes={"ServerKeyExchange": 116}, cid="device.log#conn2"
+        ),
     )
 
 
 def log_no_client_cert_note() -> Evidence:
     return log_evidence(
-        log_connection(_OK13, side=Side.SERVER, completed=True, facts={"no_client_cert_line": _lw(5)})
+        log_connection(
+            _OK13, side=Side.SERVER, completed=True, facts={"no_client_cert_line": _lw(5)}
+        )
     )
 
 
@@ -464,8 +507,13 @@ def log_healthy() -> Evidence:
         log_connection(
             _OK13,
             completed=True,
-            api=("wolfSSL_CTX_new_ex", "wolfSSL_CTX_use_certificate_file",
-                 "wolfSSL_CTX_use_PrivateKey_file", "wolfSSL_new", "wolfSSL_connect"),
+            api=(
+                "wolfSSL_CTX_new_ex",
+                "wolfSSL_CTX_use_certificate_file",
+                "wolfSSL_CTX_use_PrivateKey_file",
+                "wolfSSL_new",
+                "wolfSSL_connect",
+            ),
             facts={"peer_verified": True},
         )
     )
@@ -483,3 +531,169 @@ LOG_FIRING: dict[str, Callable[[], Evidence]] = {
     "ct.no-scts": log_apple_ct,
 }
 FIRING.update(LOG_FIRING)
+
+
+# --------------------------------------------------------------- transcript evidence
+# Hand-built transcripts, shaped as a capture records them (frames, FIN/RST).
+
+
+def _msg(sender: Side, name: str, message: object = None, frame: int = 1):  # type: ignore[no-untyped-def]
+    from tlsdoctor.model import WireMessage
+
+    return WireMessage(sender, name, message, where=Where("cap.pcap", f"frame {frame}"))
+
+
+def _hello(
+    suites: tuple[int, ...] = (0xC02F, 0x1301),
+    versions: tuple[int, ...] = (0x0304, 0x0303),
+    status: bool = False,
+):  # type: ignore[no-untyped-def]
+    from tlsdoctor.wire.messages import ClientHello, Extension
+
+    exts = [
+        Extension(43, bytes([2 * len(versions)]) + b"".join(v.to_bytes(2, "big") for v in versions))
+    ]
+    if status:
+        exts.append(Extension(5, b"\x01\x00\x00\x00\x00"))
+    return ClientHello(0x0303, b"\x00" * 32, b"", suites, b"\x00", tuple(exts))
+
+
+def transcript_evidence(
+    *messages, facts=None, chains=(), outcome_alerts=(), completed=False, host="localhost"
+):  # type: ignore[no-untyped-def]
+    from tlsdoctor.model import Connection, Outcome, Transcript
+
+    t = Transcript("cap.pcap", tuple(messages), client="127.0.0.1:5000", server="127.0.0.1:443")
+    conn = Connection(
+        "cap.pcap#conn0",
+        t,
+        Outcome(completed=completed, alerts=tuple(outcome_alerts)),
+        server_name=host,
+        facts={"frames": (1, 9), **(facts or {})},
+    )
+    return Evidence(sources=("cap.pcap",), connections=(conn,), chains=tuple(chains))
+
+
+def _alert(desc: int):  # type: ignore[no-untyped-def]
+    from tlsdoctor.wire.messages import Alert
+
+    return Alert(2, desc)
+
+
+def _server_hello(suite: int, version: int = 0x0303):  # type: ignore[no-untyped-def]
+    from tlsdoctor.wire.messages import Extension, ServerHello
+
+    exts = (Extension(43, version.to_bytes(2, "big")),) if version == 0x0304 else ()
+    return ServerHello(min(version, 0x0303), b"\x01" * 32, b"", suite, 0, exts)
+
+
+def capture_chain(leaf_chain, anchor=None):  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    certs = tuple(
+        ChainCert(c, c.public_bytes(Encoding.DER), Where("cap.pcap", f"frame 6 cert[{i}]"))
+        for i, c in enumerate(leaf_chain)
+    )
+    return Chain(certs, "cap.pcap#conn0", Side.SERVER)
+
+
+def t_client_rejects_incomplete_chain() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("Missing Int").leaf("localhost")
+    ev = transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4),
+        _msg(Side.SERVER, "ServerHello", _server_hello(0xC02F), 6),
+        _msg(Side.SERVER, "Certificate", None, 6),
+        _msg(Side.SERVER, "ServerHelloDone", None, 6),
+        _msg(Side.CLIENT, "Alert", _alert(48), 8),
+        chains=(capture_chain(leaf.chain[:1]),),
+    )
+    return dataclasses.replace(ev, private_anchors=(ChainCert(root.cert, b"", Where("--ca")),))
+
+
+def t_client_rejects_good_chain() -> Evidence:
+    root = ca("R")
+    leaf = root.intermediate("I").leaf("localhost")
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4),
+        _msg(Side.SERVER, "ServerHello", _server_hello(0xC02F), 6),
+        _msg(Side.SERVER, "Certificate", None, 6),
+        _msg(Side.SERVER, "ServerHelloDone", None, 6),
+        _msg(Side.CLIENT, "Alert", _alert(48), 8),
+        chains=(capture_chain(leaf.chain),),
+    )
+
+
+def t_decrypt_failed() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4),
+        _msg(Side.SERVER, "ServerHello", _server_hello(0xC02F), 6),
+        _msg(Side.CLIENT, "Finished", None, 8),
+        _msg(Side.SERVER, "Alert", _alert(20), 9),
+    )
+
+
+def t_psk_mismatch() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello((0x00A8,)), 4),
+        _msg(Side.SERVER, "ServerHello", _server_hello(0x00A8), 6),
+        _msg(Side.CLIENT, "Finished", None, 8),
+        _msg(Side.SERVER, "Alert", _alert(20), 9),
+    )
+
+
+def t_closed() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4), _msg(Side.SERVER, "FIN", None, 6)
+    )
+
+
+def t_hang() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4), _msg(Side.CLIENT, "FIN", None, 9)
+    )
+
+
+def t_plain_http() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4),
+        _msg(Side.SERVER, "FIN", None, 7),
+        facts={"answer_not_tls": (b"HTTP/1.1 400 Bad Request\r\n", 6)},
+    )
+
+
+def t_no_common_version() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4), _msg(Side.SERVER, "Alert", _alert(70), 6)
+    )
+
+
+def t_no_common_suite() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(), 4), _msg(Side.SERVER, "Alert", _alert(40), 6)
+    )
+
+
+def t_legacy() -> Evidence:
+    return transcript_evidence(
+        _msg(Side.CLIENT, "ClientHello", _hello(versions=(0x0303, 0x0302)), 4),
+        _msg(Side.SERVER, "ServerHello", _server_hello(0x002F, 0x0302), 6),
+    )
+
+
+TRANSCRIPT_FIRING = {
+    "alert.certificate-rejected": t_client_rejects_good_chain,
+    "alert.decrypt-failed": t_decrypt_failed,
+}
+FIRING.update(TRANSCRIPT_FIRING)
+
+# rule id -> transcript evidence that fires a rule already fired by live evidence
+TRANSCRIPT_VARIANTS = {
+    "psk.key-mismatch": t_psk_mismatch,
+    "transport.closed": t_closed,
+    "transport.hang": t_hang,
+    "transport.plain-http": t_plain_http,
+    "protocol.no-common-version": t_no_common_version,
+    "cipher.no-common-suite": t_no_common_suite,
+    "protocol.legacy-only": t_legacy,
+}

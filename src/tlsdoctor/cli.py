@@ -192,12 +192,25 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
 @click.argument("target")
 @click.option("--sni", help="Server name to send (default: the host name; none for an IP).")
 @click.option("--no-sni", is_flag=True, help="Send no server name.")
-@click.option("--connect", "connect_ip", help="Connect to this IP address instead of resolving the name.")
+@click.option(
+    "--connect", "connect_ip", help="Connect to this IP address instead of resolving the name."
+)
 @click.option("--alpn", multiple=True, help="Offer this ALPN protocol (h2, http/1.1); repeatable.")
-@click.option("--ca", "ca_files", multiple=True, type=click.Path(), help="A private root your clients trust.")
-@click.option("--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's.")
-@click.option("--public-roots", type=click.Path(), help="Treat these roots as the public store (testing).")
-@click.option("--cert", "cert_file", type=click.Path(), help="Client certificate (PEM chain or PKCS#12) for mutual TLS.")
+@click.option(
+    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root your clients trust."
+)
+@click.option(
+    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
+)
+@click.option(
+    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
+)
+@click.option(
+    "--cert",
+    "cert_file",
+    type=click.Path(),
+    help="Client certificate (PEM chain or PKCS#12) for mutual TLS.",
+)
 @click.option("--key", "key_file", type=click.Path(), help="Private key of --cert (PEM).")
 @click.option(
     "--passphrase-file",
@@ -217,9 +230,22 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
     show_default=True,
     help="How to read the PSK text: hex (as openssl -psk), its ASCII bytes, or base64.",
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Deadline for the whole check, in seconds.")
-@click.option("--full", is_flag=True, help="Enumerate every accepted version, cipher suite and group.")
-@click.option("--policy", default="browser", show_default=True, help="Whose rules decide severity: browser, openssl-3.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Deadline for the whole check, in seconds.",
+)
+@click.option(
+    "--full", is_flag=True, help="Enumerate every accepted version, cipher suite and group."
+)
+@click.option(
+    "--policy",
+    default="browser",
+    show_default=True,
+    help="Whose rules decide severity: browser, openssl-3.",
+)
 @output_options
 def check(
     target: str,
@@ -252,7 +278,11 @@ def check(
     from tlsdoctor.engine import check_options, diagnose_check, unreachable
 
     passphrase = _read_passphrase(passphrase_file)
-    psk = _read_psk(psk_file) if (psk_file or psk_identity or os.environ.get("TLSDOCTOR_PSK")) else None
+    psk = (
+        _read_psk(psk_file)
+        if (psk_file or psk_identity or os.environ.get("TLSDOCTOR_PSK"))
+        else None
+    )
     if psk is not None and not psk_identity:
         raise InputError("a PSK needs --psk-identity")
     opts = check_options(
@@ -297,7 +327,9 @@ def _read_psk(psk_file: str | None) -> Any:
     else:
         env = os.environ.get("TLSDOCTOR_PSK")
         if env is None:
-            raise InputError("a PSK identity needs a key: --psk-file FILE, --psk-file - (stdin) or TLSDOCTOR_PSK")
+            raise InputError(
+                "a PSK identity needs a key: --psk-file FILE, --psk-file - (stdin) or TLSDOCTOR_PSK"
+            )
         value = env.encode()
     if not value:
         raise InputError("the PSK is empty")
@@ -362,6 +394,70 @@ def log_command(
     except UnknownLogFormat as e:
         emit(e.report, fmt, fail_on, output)
         raise
+    sys.exit(emit(report, fmt, fail_on, output))
+
+
+# ------------------------------------------------------------------------ pcap
+
+
+@cli.command()
+@click.argument("file", type=click.Path())
+@click.option(
+    "--keylog", type=click.Path(), help="NSS key log (SSLKEYLOGFILE) to read encrypted handshakes."
+)
+@click.option("--host", help="Only connections with this IP address (either end) or SNI.")
+@click.option("--port", type=int, help="Only connections on this port (either end).")
+@click.option("--sni", help="Only connections whose SNI matches this name (wildcards allowed).")
+@click.option(
+    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root the clients trust."
+)
+@click.option(
+    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
+)
+@click.option(
+    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
+)
+@click.option(
+    "--policy",
+    default="browser",
+    show_default=True,
+    help="Whose rules decide severity: browser, openssl-3.",
+)
+@output_options
+def pcap(
+    file: str,
+    keylog: str | None,
+    host: str | None,
+    port: int | None,
+    sni: str | None,
+    ca_files: tuple[str, ...],
+    system: bool,
+    public_roots: str | None,
+    policy: str,
+    fmt: str,
+    fail_on: str,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """Diagnose the TLS connections in a packet capture (pcap or pcapng).
+
+    Lists every TLS connection with its outcome, then explains each failure:
+    alerts are read together with what came before them, certificates are
+    judged at the capture's own time.
+    """
+    from tlsdoctor.engine import diagnose_pcap
+
+    report = diagnose_pcap(
+        file,
+        keylog=keylog,
+        host=host,
+        port=port,
+        sni=sni,
+        ca_files=ca_files,
+        policy_name=policy,
+        system=system,
+        public_roots=public_roots,
+    )
     sys.exit(emit(report, fmt, fail_on, output))
 
 

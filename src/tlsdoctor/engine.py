@@ -21,8 +21,9 @@ from tlsdoctor.model import (
     ProbeRequest,
     Report,
     Severity,
+    Transcript,
 )
-from tlsdoctor.rules import RULES, rank
+from tlsdoctor.rules import RULES, link_outcomes, rank
 
 ProbeRunner = Callable[[Sequence[ProbeRequest], Evidence], Evidence]
 MAX_PROBE_ROUNDS = 2
@@ -73,7 +74,7 @@ def diagnose(
         rounds += 1
     for note in evidence.notes:
         not_checked.append(Check("source", note))
-    ranked = rank(findings)
+    ranked = rank(link_outcomes(evidence, findings))
     return Report(
         command=command,
         findings=ranked,
@@ -251,7 +252,9 @@ def _private_key(info: KeyInfo, passphrase: bytes | None) -> Any:
     try:
         return serialization.load_der_private_key(data, passphrase)
     except (ValueError, TypeError):
-        raise InputError(f"{info.where}: the private key could not be used (encrypted? pass its passphrase)") from None
+        raise InputError(
+            f"{info.where}: the private key could not be used (encrypted? pass its passphrase)"
+        ) from None
 
 
 def check_options(
@@ -288,7 +291,9 @@ def check_options(
                 raise InputError(f"{key_file}: no private key found for --key")
             keys = list(kl.keys)
         if not keys:
-            raise InputError(f"{cert_file}: --cert needs its private key (--key FILE, or a PKCS#12 file)")
+            raise InputError(
+                f"{cert_file}: --cert needs its private key (--key FILE, or a PKCS#12 file)"
+            )
         key_obj = _private_key(keys[0], passphrase)
     elif key_file:
         raise InputError("--key needs --cert (the client certificate it belongs to)")
@@ -320,7 +325,9 @@ def scan_facts(evidence: Evidence) -> dict[str, Any]:
             {
                 "target": s.target,
                 "sni": s.sni,
-                "addresses": [{"address": a.address, "ok": a.ok, "error": a.error} for a in s.addresses],
+                "addresses": [
+                    {"address": a.address, "ok": a.ok, "error": a.error} for a in s.addresses
+                ],
                 "transport": s.transport,
                 "handshakes": s.handshakes,
                 "elapsed_s": round(s.elapsed or 0.0, 3),
@@ -334,7 +341,9 @@ def scan_facts(evidence: Evidence) -> dict[str, Any]:
                 if d is None or d.result != "accepted"
                 else {
                     "version": registry.version_name(d.version) if d.version else None,
-                    "cipher_suite": registry.cipher_suite_name(d.cipher_suite) if d.cipher_suite is not None else None,
+                    "cipher_suite": registry.cipher_suite_name(d.cipher_suite)
+                    if d.cipher_suite is not None
+                    else None,
                 },
                 "ocsp_stapled": s.ocsp is not None,
                 "sct_counts": dict(s.sct_counts),
@@ -346,7 +355,9 @@ def scan_facts(evidence: Evidence) -> dict[str, Any]:
                         "purpose": a.purpose,
                         "result": a.result,
                         "version": registry.version_name(a.version) if a.version else None,
-                        "cipher_suite": registry.cipher_suite_name(a.cipher_suite) if a.cipher_suite is not None else None,
+                        "cipher_suite": registry.cipher_suite_name(a.cipher_suite)
+                        if a.cipher_suite is not None
+                        else None,
                         "alert": a.alert.description if a.alert else None,
                     }
                     for a in s.attempts
@@ -385,12 +396,16 @@ def diagnose_check(
         return asyncio.run(follow_up(requests, ev, opts))
 
     facts = {**scan_facts(evidence), **chain_facts(evidence, policy)}
-    report = diagnose(evidence, policy, command="check", subject=opts.target, probe=probe, facts=facts)
+    report = diagnose(
+        evidence, policy, command="check", subject=opts.target, probe=probe, facts=facts
+    )
     scan = evidence.scans[0] if evidence.scans else None
-    ladders = ()
+    ladders: tuple[Transcript, ...] = ()
     if scan is not None and scan.default is not None and scan.default.connection is not None:
         t = scan.default.connection.transcript
-        if t is not None and (report.worst() == Severity.FATAL or scan.default.result != "accepted"):
+        if t is not None and (
+            report.worst() == Severity.FATAL or scan.default.result != "accepted"
+        ):
             ladders = (t,)
     summary = report.summary
     passed = report.passed
@@ -419,3 +434,125 @@ def unreachable(report: Report) -> bool:
     """True when the check never got a TCP connection (exit code 3)."""
     ids = {f.id for f in report.findings}
     return bool(ids & {"transport.refused", "transport.unreachable"})
+
+
+# ---------------------------------------------------------------- tlsdoctor pcap
+
+MAX_EVIDENCE_CONNECTIONS = 2000
+"""Above this many TLS connections, only the failed ones are modelled in full."""
+
+
+def dedupe_chains(evidence: Evidence) -> Evidence:
+    """One copy of each distinct served chain (a capture repeats the same chain per connection).
+
+    Chains that differ only by when they were seen are kept once, at the first
+    time; the others' sources are listed in a note.
+    """
+    seen: dict[tuple[Any, ...], Chain] = {}
+    kept: list[Chain] = []
+    repeats: dict[str, list[str]] = {}
+    for ch in evidence.chains:
+        key = (ch.role, tuple(c.der for c in ch.certs))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = ch
+            kept.append(ch)
+        else:
+            repeats.setdefault(first.source, []).append(ch.source.rsplit("#", 1)[-1])
+    notes = tuple(
+        f"{src}: the same chain was also served in {', '.join(others[:8])}"
+        + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+        for src, others in repeats.items()
+    )
+    if len(kept) == len(evidence.chains):
+        return evidence
+    return dataclasses.replace(
+        evidence, chains=tuple(kept), facts={**evidence.facts, "repeated_chains": notes}
+    )
+
+
+def connection_table(result: Any, name: str) -> dict[str, Any]:
+    from tlsdoctor.wire import registry
+
+    rows = []
+    for s in result.connections:
+        outcome = s.status
+        if s.alert:
+            outcome += f": {s.alert}"
+        elif s.ended and s.status != "ok":
+            outcome += f": {s.ended}"
+        rows.append(
+            [
+                s.id.rsplit("#", 1)[-1],
+                f"{s.client} → {s.server}",
+                s.server_name or "",
+                s.version_name or "",
+                registry.cipher_suite_name(s.cipher_suite) if s.cipher_suite is not None else "",
+                outcome,
+            ]
+        )
+    return {
+        "title": f"TLS connections in {name}",
+        "columns": ["conn", "client → server", "SNI", "version", "cipher suite", "outcome"],
+        "rows": rows,
+    }
+
+
+def diagnose_pcap(
+    path: str,
+    *,
+    keylog: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    sni: str | None = None,
+    ca_files: Sequence[str] = (),
+    policy_name: str = "browser",
+    system: bool = False,
+    public_roots: str | None = None,
+) -> Report:
+    from tlsdoctor.sources.capture import read_capture
+    from tlsdoctor.sources.certfiles import load_file
+
+    policy = _policy(policy_name, system, public_roots)
+    anchors: list[ChainCert] = []
+    for ca in ca_files:
+        loaded = load_file(ca)
+        if not loaded.certs:
+            raise InputError(f"{ca}: no certificate found for --ca")
+        anchors.extend(loaded.certs)
+    result = read_capture(path, keylog=keylog, host=host, port=port, sni=sni)
+    notes: tuple[str, ...] = ()
+    if len(result.connections) > MAX_EVIDENCE_CONNECTIONS:
+        evidence = result.evidence_for([s.id for s in result.failed])
+        notes = (
+            f"{len(result.connections)} TLS connections: only the {len(result.failed)} failed ones were diagnosed in full",
+        )
+    else:
+        evidence = result.evidence
+    evidence = dedupe_chains(evidence)
+    evidence = dataclasses.replace(
+        evidence,
+        private_anchors=tuple(anchors),
+        notes=evidence.notes + notes + tuple(evidence.facts.get("repeated_chains", ())),
+    )
+    table = connection_table(result, os.path.basename(path))
+    failed = [s.id for s in result.connections if s.status == "failed"]
+    ladders = tuple(
+        c.transcript
+        for c in evidence.connections
+        if c.id in failed[:3] and c.transcript is not None
+    )
+    n = len(result.connections)
+    summary_tail = f"{n} TLS connection{'s' if n != 1 else ''}, {len(failed)} failed"
+    report = diagnose(
+        evidence,
+        policy,
+        command="pcap",
+        subject=os.path.basename(path),
+        facts={"table": table, **chain_facts(evidence, policy)},
+    )
+    if n == 0:
+        summary = "No TLS connection found in the capture."
+    else:
+        summary = f"{report.summary} ({summary_tail})"
+    return dataclasses.replace(report, ladders=ladders, summary=summary)

@@ -35,7 +35,7 @@ def test_terminal_leads_with_root_cause_then_evidence_then_fix(written) -> None:
     assert lines[first].startswith("fatal[chain.path-len-exceeded]: Intermediate 'Dev Int A'")
     assert lines[first + 1].lstrip().startswith("-->")
     assert any(x.lstrip().startswith("help") for x in lines[first : first + 8])
-    assert "checked and fine:" in r.out
+    assert "checked and fine" in r.out
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,9 @@ def _openssl_suites(version: int) -> dict[str, int]:
     flag = VERSIONS[version]
     p = subprocess.run(
         ["openssl", "ciphers", "-V", "-stdname", flag, "ALL:COMPLEMENTOFALL:@SECLEVEL=0"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = {}
     for line in p.stdout.splitlines():
@@ -38,7 +40,15 @@ def _openssl_suites(version: int) -> dict[str, int]:
 
 
 def _accepts(port: int, version: int, name: str) -> bool:
-    args = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", VERSIONS[version], "-servername", "localhost"]
+    args = [
+        "openssl",
+        "s_client",
+        "-connect",
+        f"127.0.0.1:{port}",
+        VERSIONS[version],
+        "-servername",
+        "localhost",
+    ]
     if version == 0x0304:
         args += ["-ciphersuites", name]
     else:
@@ -56,7 +66,13 @@ def test_full_enumeration_agrees_with_openssl(name, lab_server) -> None:
     for version in VERSIONS:
         known = _openssl_suites(version)
         with ThreadPoolExecutor(4) as pool:
-            verdicts = dict(zip(known, pool.map(lambda n: _accepts(srv.port, version, n), known), strict=True))
+            verdicts = dict(
+                zip(
+                    known,
+                    pool.map(lambda n, v=version: _accepts(srv.port, v, n), known),
+                    strict=True,
+                )
+            )
         oracle = {known[n] for n, ok in verdicts.items() if ok}
         ours = {c for c in scan.suites.get(version, ()) if c in set(known.values())}
         assert ours == oracle, (

@@ -10,8 +10,8 @@ import json
 import socket
 
 import pytest
-from support import assert_valid_report, run_cli
 
+from support import assert_valid_report, run_cli
 from tlsdoctor.engine import check_options, diagnose_check
 from tlsdoctor.lab import servers
 from tlsdoctor.model import Severity, Side
@@ -23,7 +23,10 @@ LIVE = [s for s in servers.SCENARIOS]
 def _diagnose(srv: servers.Running, **kw):
     args = servers.check_args(srv)
     target = args[0]
-    opts_kw = {"sni": srv.files.get("host", "localhost"), "timeout": 2.0 if srv.scenario.name == "silent" else 10.0}
+    opts_kw = {
+        "sni": srv.files.get("host", "localhost"),
+        "timeout": 2.0 if srv.scenario.name == "silent" else 10.0,
+    }
     if "--timeout" in args:
         opts_kw["timeout"] = float(args[args.index("--timeout") + 1])
     opts_kw.update(kw)
@@ -53,7 +56,12 @@ def test_healthy_names_parameters_and_counts_handshakes(lab_server, report_schem
     assert_valid_report(doc, report_schema)
     scan = doc["facts"]["scans"][0]
     assert scan["negotiated"]["version"] == "TLS 1.3"
-    assert scan["versions"] == {"TLS 1.0": False, "TLS 1.1": False, "TLS 1.2": True, "TLS 1.3": True}
+    assert scan["versions"] == {
+        "TLS 1.0": False,
+        "TLS 1.1": False,
+        "TLS 1.2": True,
+        "TLS 1.3": True,
+    }
     assert len(scan["attempts"]) == scan["handshakes"] <= 40
 
 
@@ -83,14 +91,18 @@ def test_tls13_certificate_request_decrypted(lab_server) -> None:
 def test_mtls_with_good_certificate_succeeds(lab_server) -> None:
     for name in ("mtls-required", "mtls-required-tls12"):
         srv = lab_server(name)
-        report = _diagnose(srv, cert_file=srv.files["client_cert"], key_file=srv.files["client_key"])
+        report = _diagnose(
+            srv, cert_file=srv.files["client_cert"], key_file=srv.files["client_key"]
+        )
         assert not [f.id for f in report.findings if f.severity >= Severity.WARN], name
 
 
 def test_mtls_with_other_ca_is_rejected_naming_acceptable_cas(lab_server) -> None:
     for name in ("mtls-required", "mtls-required-tls12"):
         srv = lab_server(name)
-        report = _diagnose(srv, cert_file=srv.files["other_client_cert"], key_file=srv.files["other_client_key"])
+        report = _diagnose(
+            srv, cert_file=srv.files["other_client_cert"], key_file=srv.files["other_client_key"]
+        )
         first = report.findings[0]
         assert first.id == "mtls.cert-rejected", [f.id for f in report.findings]
         assert "Lab Client CA" in first.title
@@ -125,8 +137,18 @@ def test_psk_never_printed(lab_server, tmp_path) -> None:
     key.write_text("5ec7e7c0ffee\n")
     for fmt in ("terminal", "json"):
         r = run_cli(
-            ["check", srv.address, "--psk-identity", "client1", "--psk-file", str(key),
-             "--psk-encoding", "ascii", "--format", fmt]
+            [
+                "check",
+                srv.address,
+                "--psk-identity",
+                "client1",
+                "--psk-file",
+                str(key),
+                "--psk-encoding",
+                "ascii",
+                "--format",
+                fmt,
+            ]
         )
         assert r.code == 1
         assert "5ec7e7c0ffee" not in r.out + r.err

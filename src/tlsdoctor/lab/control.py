@@ -89,7 +89,9 @@ def up(names: Sequence[str], base_port: int = DEFAULT_BASE_PORT) -> list[str]:
         }
         _save(state)
         ca = srv.files.get("ca")
-        hint = f"tlsdoctor check 127.0.0.1:{srv.port} --sni localhost" + (f" --ca {ca}" if ca else "")
+        hint = f"tlsdoctor check 127.0.0.1:{srv.port} --sni localhost" + (
+            f" --ca {ca}" if ca else ""
+        )
         out.append(f"{name}: 127.0.0.1:{srv.port}  ({scenario.description})  try: {hint}")
     return out
 

@@ -61,7 +61,9 @@ def dh_params_pem(p: int, g: int) -> bytes:
     der = b"\x30" + _der_len(len(body)) + body
     b64 = base64.encodebytes(der).replace(b"\n", b"")
     lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
-    return b"-----BEGIN DH PARAMETERS-----\n" + b"\n".join(lines) + b"\n-----END DH PARAMETERS-----\n"
+    return (
+        b"-----BEGIN DH PARAMETERS-----\n" + b"\n".join(lines) + b"\n-----END DH PARAMETERS-----\n"
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class Scenario:
     """Extra ``tlsdoctor check`` arguments the expectation assumes."""
     needs: tuple[str, ...] = ()
     """Programs the scenario needs on PATH."""
+    client_args: tuple[str, ...] = ()
+    """Extra ``openssl s_client`` arguments when the scenario is recorded (capture, log)."""
+    capture_versions: tuple[str | None, ...] = ("1.2", "1.3")
+    """Protocol versions to record ("1.2", "1.3", or None for the client's default)."""
 
 
 _OSSL_LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
@@ -91,101 +97,230 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("healthy", "a healthy TLS 1.2/1.3 server", "openssl"),
     Scenario("healthy-nginx", "a healthy nginx server", "nginx", needs=("nginx",)),
     Scenario(
-        "missing-intermediate", "serves only its own certificate", "openssl",
-        chain="missing-intermediate", expect_live="chain.incomplete",
-        expect_capture="chain.incomplete", expect_log="chain.incomplete",
+        "missing-intermediate",
+        "serves only its own certificate",
+        "openssl",
+        chain="missing-intermediate",
+        expect_live="chain.incomplete",
+        expect_capture="chain.incomplete",
+        expect_log="chain.incomplete",
     ),
     Scenario(
-        "missing-intermediate-nginx", "nginx serving only its own certificate", "nginx",
-        chain="missing-intermediate", expect_live="chain.incomplete", needs=("nginx",),
+        "missing-intermediate-nginx",
+        "nginx serving only its own certificate",
+        "nginx",
+        chain="missing-intermediate",
+        expect_live="chain.incomplete",
+        needs=("nginx",),
+        expect_capture="chain.incomplete",
     ),
     Scenario(
-        "self-signed-leaf", "a device-style self-signed, non-CA certificate", "openssl",
-        chain="self-signed-leaf", expect_live="chain.self-signed-leaf",
-        expect_capture="chain.self-signed-leaf", expect_log="chain.self-signed-leaf",
+        "self-signed-leaf",
+        "a device-style self-signed, non-CA certificate",
+        "openssl",
+        chain="self-signed-leaf",
+        expect_live="chain.self-signed-leaf",
+        expect_capture="chain.self-signed-leaf",
+        expect_log="chain.self-signed-leaf",
     ),
     Scenario(
-        "path-len", "root → Dev Int A (pathLen 0) → Dev Int B → leaf", "openssl",
-        chain="path-len", expect_live="chain.path-len-exceeded",
-        expect_capture="chain.path-len-exceeded", expect_log="chain.path-len-exceeded",
+        "path-len",
+        "root → Dev Int A (pathLen 0) → Dev Int B → leaf",
+        "openssl",
+        chain="path-len",
+        expect_live="chain.path-len-exceeded",
+        expect_capture="chain.path-len-exceeded",
+        expect_log="chain.path-len-exceeded",
     ),
     Scenario(
-        "expired", "an expired certificate", "openssl", chain="expired",
-        expect_live="cert.expired", expect_capture="cert.expired", expect_log="cert.expired",
+        "expired",
+        "an expired certificate",
+        "openssl",
+        chain="expired",
+        expect_live="cert.expired",
+        expect_capture="cert.expired",
+        expect_log="cert.expired",
     ),
     Scenario(
-        "wrong-host", "a certificate for other.example", "openssl", chain="wrong-host",
-        expect_live="cert.name-mismatch", expect_capture="cert.name-mismatch",
+        "wrong-host",
+        "a certificate for other.example",
+        "openssl",
+        chain="wrong-host",
+        expect_live="cert.name-mismatch",
+        expect_capture="cert.name-mismatch",
         expect_log="cert.name-mismatch",
     ),
     Scenario(
-        "sha1-leaf", "a SHA-1 signed certificate", "openssl", chain="sha1-leaf",
-        args=_OSSL_LEGACY, expect_live="cert.weak-signature", expect_log="cert.weak-signature",
+        "sha1-leaf",
+        "a SHA-1 signed certificate",
+        "openssl",
+        chain="sha1-leaf",
+        args=_OSSL_LEGACY,
+        expect_live="cert.weak-signature",
+        expect_log="cert.weak-signature",
+        expect_capture="cert.weak-signature",
     ),
     Scenario(
-        "rsa1024-leaf", "an RSA-1024 certificate", "openssl", chain="rsa1024-leaf",
-        args=_OSSL_LEGACY, expect_live="cert.weak-key", expect_log="cert.weak-key",
+        "rsa1024-leaf",
+        "an RSA-1024 certificate",
+        "openssl",
+        chain="rsa1024-leaf",
+        args=_OSSL_LEGACY,
+        expect_live="cert.weak-key",
+        expect_log="cert.weak-key",
+        expect_capture="cert.weak-key",
     ),
     Scenario(
-        "legacy-tls10", "TLS 1.0 and 1.1 only, RSA key exchange only", "openssl",
+        "legacy-tls10",
+        "TLS 1.0 and 1.1 only, RSA key exchange only",
+        "openssl",
         chain="healthy-rsa",
         args=("-no_tls1_2", "-no_tls1_3", "-cipher", "AES128-SHA:AES256-SHA:@SECLEVEL=0"),
         expect_live="protocol.legacy-only",
+        expect_capture="protocol.legacy-only",
+        capture_versions=(None,),
     ),
     Scenario(
-        "weak-dh", "DHE with a 1024-bit group", "openssl", chain="healthy-rsa",
-        args=("-no_tls1_3", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam", "{dh1024}"),
-        expect_live="cipher.weak-dh", expect_log="log.local-error",
+        "weak-dh",
+        "DHE with a 1024-bit group",
+        "openssl",
+        chain="healthy-rsa",
+        args=(
+            "-no_tls1_3",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            "-dhparam",
+            "{dh1024}",
+        ),
+        expect_live="cipher.weak-dh",
+        expect_log="cipher.weak-dh",
+        expect_capture="cipher.weak-dh",
+        client_args=("-cipher", "DEFAULT:@SECLEVEL=2"),
+        capture_versions=("1.2",),
     ),
     Scenario(
-        "mtls-required", "requires a client certificate from the lab's client CA", "openssl",
-        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-CAfile", "{client_ca}", "-verify_return_error"),
+        "mtls-required",
+        "requires a client certificate from the lab's client CA",
+        "openssl",
+        args=(
+            "-Verify",
+            "1",
+            "-verifyCAfile",
+            "{client_ca}",
+            "-CAfile",
+            "{client_ca}",
+            "-verify_return_error",
+        ),
         expect_live="mtls.client-cert-required",
         expect_capture="mtls.empty-client-certificate",
         expect_log="mtls.empty-client-certificate",
+        capture_versions=("1.3",),
     ),
     Scenario(
-        "mtls-required-tls12", "requires a client certificate, TLS 1.2", "openssl",
-        args=("-Verify", "1", "-verifyCAfile", "{client_ca}", "-CAfile", "{client_ca}", "-verify_return_error", "-no_tls1_3"),
+        "mtls-required-tls12",
+        "requires a client certificate, TLS 1.2",
+        "openssl",
+        args=(
+            "-Verify",
+            "1",
+            "-verifyCAfile",
+            "{client_ca}",
+            "-CAfile",
+            "{client_ca}",
+            "-verify_return_error",
+            "-no_tls1_3",
+        ),
         expect_live="mtls.client-cert-required",
         expect_capture="mtls.empty-client-certificate",
         expect_log="mtls.empty-client-certificate",
+        capture_versions=("1.2",),
     ),
     Scenario(
-        "psk-only", "PSK only (openssl s_server -psk abc123)", "openssl", chain=None,
-        args=("-nocert", "-psk", "abc123", "-psk_identity", "client1", "-cipher", "PSK", "-no_tls1_3"),
-        expect_live="psk.only", expect_log="alert.peer-fatal",
+        "psk-only",
+        "PSK only (openssl s_server -psk abc123)",
+        "openssl",
+        chain=None,
+        args=(
+            "-nocert",
+            "-psk",
+            "abc123",
+            "-psk_identity",
+            "client1",
+            "-cipher",
+            "PSK",
+            "-no_tls1_3",
+        ),
+        expect_live="psk.only",
+        expect_log="cipher.no-common-suite",
+        expect_capture="transport.closed",
+        capture_versions=(None,),
     ),
     Scenario(
-        "must-staple", "a must-staple certificate with no stapled OCSP response", "openssl",
-        chain="must-staple", expect_live="ocsp.must-staple-not-stapled",
+        "must-staple",
+        "a must-staple certificate with no stapled OCSP response",
+        "openssl",
+        chain="must-staple",
+        expect_live="ocsp.must-staple-not-stapled",
+        expect_capture="ocsp.must-staple-not-stapled",
+        client_args=("-status",),
     ),
     Scenario(
-        "tls13-only", "TLS 1.3 only, OpenSSL", "openssl", args=("-tls1_3",),
+        "tls13-only",
+        "TLS 1.3 only, OpenSSL",
+        "openssl",
+        args=("-tls1_3",),
+        capture_versions=("1.3",),
     ),
     Scenario(
-        "tls13-only-gnutls", "TLS 1.3 only, GnuTLS, asks for a client certificate",
-        "gnutls", needs=("gnutls-serv",),
-        args=("--x509cafile", "{client_ca}", "--verify-client-cert", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3"),
+        "tls13-only-gnutls",
+        "TLS 1.3 only, GnuTLS, asks for a client certificate",
+        "gnutls",
+        needs=("gnutls-serv",),
+        args=(
+            "--x509cafile",
+            "{client_ca}",
+            "--verify-client-cert",
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+        ),
+        capture_versions=("1.3",),
     ),
     Scenario(
         "requires-safe-renegotiation",
         "GnuTLS refusing clients that do not send renegotiation_info",
-        "gnutls", needs=("gnutls-serv",),
+        "gnutls",
+        needs=("gnutls-serv",),
         args=("--priority", "NORMAL:-VERS-TLS1.3:%SAFE_RENEGOTIATION"),
         expect_live="ext.required-by-server",
+        capture_versions=("1.2",),
     ),
     Scenario(
-        "plain-http", "plain HTTP on the TLS port", "http", chain=None,
+        "plain-http",
+        "plain HTTP on the TLS port",
+        "http",
+        chain=None,
         expect_live="transport.plain-http",
+        expect_capture="transport.plain-http",
+        capture_versions=(None,),
     ),
     Scenario(
-        "silent", "accepts TCP and never answers", "silent", chain=None,
-        expect_live="transport.hang", check_args=("--timeout", "1.5"),
+        "silent",
+        "accepts TCP and never answers",
+        "silent",
+        chain=None,
+        expect_live="transport.hang",
+        check_args=("--timeout", "1.5"),
+        expect_capture="transport.hang",
+        capture_versions=(None,),
     ),
     Scenario(
-        "closer", "closes the connection on the ClientHello", "closer", chain=None,
+        "closer",
+        "closes the connection on the ClientHello",
+        "closer",
+        chain=None,
         expect_live="transport.closed",
+        expect_capture="transport.closed",
+        capture_versions=(None,),
     ),
 )
 
@@ -283,8 +418,15 @@ def _openssl_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
 
 def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
     return [
-        "gnutls-serv", "--port", str(port), "--http", "--quiet",
-        "--x509certfile", files["served"], "--x509keyfile", files["leaf_key"],
+        "gnutls-serv",
+        "--port",
+        str(port),
+        "--http",
+        "--quiet",
+        "--x509certfile",
+        files["served"],
+        "--x509keyfile",
+        files["leaf_key"],
         *_fill(s.args, files),
     ]
 
@@ -326,7 +468,11 @@ def _nginx_cmd(s: Scenario, port: int, files: dict[str, str], directory: str) ->
     with open(conf, "w") as fh:
         fh.write(
             _NGINX_CONF.format(
-                dir=directory, host=LOOPBACK, port=port, chain=files["served"], key=files["leaf_key"]
+                dir=directory,
+                host=LOOPBACK,
+                port=port,
+                chain=files["served"],
+                key=files["leaf_key"],
             )
         )
     files["nginx_conf"] = conf
@@ -340,7 +486,8 @@ def _python_cmd(kind: str, port: int) -> list[str]:
 
 def start(scenario: Scenario, directory: str | None = None, port: int | None = None) -> Running:
     """Start one scenario's server; returns once it accepts TCP connections."""
-    for prog in scenario.needs or ((scenario.server == "openssl") and ("openssl",) or ()):
+    needs = scenario.needs or (("openssl",) if scenario.server == "openssl" else ())
+    for prog in needs:
         if shutil.which(prog) is None:
             raise RuntimeError(f"scenario {scenario.name} needs {prog}, which is not installed")
     owns = directory is None

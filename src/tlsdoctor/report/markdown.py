@@ -82,6 +82,15 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
     lines = [f"## TLS diagnosis: {_esc(report.subject or report.command)}", ""]
     if report.summary:
         lines += [f"**{_esc(report.summary)}**", ""]
+    table = report.facts.get("table") if isinstance(report.facts, dict) else None
+    if table:
+        lines += [f"**{_esc(str(table.get('title', '')))}**", ""]
+        lines.append("| " + " | ".join(_esc(str(c)) for c in table["columns"]) + " |")
+        lines.append("| " + " | ".join("---" for _ in table["columns"]) + " |")
+        lines += [
+            "| " + " | ".join(_esc(str(x)) for x in row) + " |" for row in table["rows"][:200]
+        ]
+        lines.append("")
     if not report.findings:
         lines += ["No problems found.", ""]
     for i, f in enumerate(report.findings):

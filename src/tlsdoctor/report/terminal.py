@@ -103,6 +103,24 @@ def ladder_lines(t: Transcript, name_w: int = 19, arrow_w: int = 16) -> list[str
     return lines
 
 
+def _table(console: Console, table: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(
+        title=table.get("title"), title_justify="left", show_lines=False, box=None, pad_edge=False
+    )
+    for i, col in enumerate(table["columns"]):
+        t.add_column(str(col), overflow="fold", no_wrap=i < 2)
+    for row in table["rows"][:200]:
+        t.add_row(*(str(x) for x in row))
+    console.print(t)
+    if len(table["rows"]) > 200:
+        console.print(
+            f"[dim]… and {len(table['rows']) - 200} more (all of them in --format json)[/]"
+        )
+    console.print()
+
+
 def render(report: Report, color: bool = False, width: int | None = None, **_: Any) -> str:
     buf = io.StringIO()
     console = Console(
@@ -118,6 +136,9 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
     if report.summary:
         console.print(escape(report.summary))
     console.print()
+    table = report.facts.get("table") if isinstance(report.facts, dict) else None
+    if table:
+        _table(console, table)
     if not report.findings:
         console.print("[bold green]no problems found[/]")
         console.print()

@@ -17,7 +17,7 @@ from tlsdoctor.pki.names import check_name
 from tlsdoctor.rules import fixes
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.rules.chain import verdict
-from tlsdoctor.rules.context import ChainView, chain_views
+from tlsdoctor.rules.context import ChainView, chain_views, host_for
 
 ORDER_PURPOSE = 25
 ORDER_DATES = 30
@@ -152,7 +152,7 @@ def _san_list(v: ChainView) -> str:
 
 
 def _names_apply(e: Evidence, p: Policy) -> bool:
-    return bool(e.host) and _has_chain(e, p)
+    return _has_chain(e, p) and any(host_for(e, c) for c in e.chains)
 
 
 @rule(
@@ -169,8 +169,10 @@ def name_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
     subjectAltName entries (DNS names, and IP addresses for an IP). A wildcard
     covers exactly one label. The finding lists every name the certificate
     does cover."""
-    host = e.host or ""
     for v in chain_views(e, p):
+        host = host_for(e, v.chain)
+        if not host:
+            continue
         nc = check_name(v.leaf_info(), host)
         if nc.matches or nc.ip_in_dns_san or nc.cn_only:
             continue
@@ -207,8 +209,10 @@ def ip_in_dns_san(e: Evidence, p: Policy) -> Iterator[Result]:
     """An IP address must appear as an iPAddress entry (IP:192.0.2.1). Written as
     a dNSName (DNS:192.0.2.1) it never matches: clients compare IP addresses
     only with iPAddress entries."""
-    host = e.host or ""
     for v in chain_views(e, p):
+        host = host_for(e, v.chain)
+        if not host:
+            continue
         nc = check_name(v.leaf_info(), host)
         if not nc.ip_in_dns_san or p.ip_in_dns_san_matches:
             continue
@@ -247,7 +251,7 @@ def no_san(e: Evidence, p: Policy) -> Iterator[Result]:
         leaf = v.leaf_info()
         if leaf.dns_names or leaf.ip_addresses:
             continue
-        host = e.host
+        host = host_for(e, v.chain)
         sev = Severity.WARN if p.cn_fallback else Severity.FATAL
         cn = leaf.common_names[0] if leaf.common_names else None
         what = f"names '{cn}' only in its subject Common Name" if cn else "has no name at all"
@@ -429,7 +433,7 @@ def validity_too_long(e: Evidence, p: Policy) -> Iterator[Result]:
                 order=ORDER_LIFETIME,
             )
             continue
-        if days > 825 and issued >= APPLE_825_FROM and p.name not in ("ios", "macos", "safari"):
+        if days > 825 and issued >= APPLE_825_FROM and p.apple_validity_warning:
             yield Finding(
                 id="cert.validity-too-long",
                 severity=Severity.WARN,
@@ -456,7 +460,8 @@ def validity_too_long(e: Evidence, p: Policy) -> Iterator[Result]:
 
 
 def _offline_chain(e: Evidence, p: Policy) -> bool:
-    return _has_chain(e, p) and not any(s.sct_counts for s in e.scans)
+    # A policy with ct_verify is judged by ct.policy-not-met instead.
+    return _has_chain(e, p) and not any(s.sct_counts for s in e.scans) and not p.ct_verify
 
 
 @rule(

@@ -108,6 +108,11 @@ def chain_views(evidence: Evidence, policy: Policy) -> list[ChainView]:
 
 
 def host_for(evidence: Evidence, chain: Chain) -> str | None:
+    """The name the client wanted when it got ``chain``: the SNI of the
+    connection that carried it, else the evidence's host."""
+    for c in evidence.connections:
+        if c.id == chain.source and c.server_name:
+            return c.server_name
     return evidence.host
 
 

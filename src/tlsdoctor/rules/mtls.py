@@ -168,12 +168,85 @@ def empty_client_certificate(e: Evidence, p: Policy) -> Iterator[Result]:
         )
 
 
-
 # ------------------------------------------------------------------- live checks
 
 
 def _live_requests(e: Evidence, p: Policy) -> bool:
-    return any(s.cert_request is not None for s in e.scans)
+    return any(s.cert_request is not None for s in e.scans) or _has_transcripts(e, p)
+
+
+def _transcript_rejections(e: Evidence) -> Iterator[Finding]:
+    """A client sent a non-empty certificate and the server answered with a refusal."""
+    from tlsdoctor.pki.certinfo import info
+
+    for c in e.connections:
+        t = c.transcript
+        if t is None:
+            continue
+        request = t.find("CertificateRequest", Side.SERVER)
+        sent = next(
+            (m for m in t.messages if m.name == "Certificate" and m.sender is Side.CLIENT), None
+        )
+        if (
+            request is None
+            or sent is None
+            or sent.message is None
+            or getattr(sent.message, "is_empty", True)
+        ):
+            continue
+        alert = next(
+            (
+                m
+                for m in t.messages[t.index(sent) + 1 :]
+                if m.name == "Alert" and m.sender is Side.SERVER and m.message is not None
+            ),
+            None,
+        )
+        if alert is None or alert.message.description not in _REJECTING_ALERTS:
+            continue
+        names = ca_names(request.message)
+        facts = [
+            EvidenceItem(
+                _where(c, request),
+                "acceptable CAs: " + ("; ".join(names) if names else "(not listed)"),
+            ),
+            EvidenceItem(_where(c, sent), "client sent its certificate"),
+            EvidenceItem(
+                _where(c, alert),
+                f"server then sent fatal alert {alert_label(alert.message.description)}",
+            ),
+        ]
+        reason = ""
+        chain = next(
+            (ch for ch in e.chains if ch.source == c.id and ch.role is Side.CLIENT and ch.certs),
+            None,
+        )
+        if chain is not None:
+            ci = info(chain.certs[0].cert)
+            facts.append(
+                EvidenceItem(
+                    chain.certs[0].where,
+                    f"client certificate '{ci.name}', issued by '{ci.issuer_name}'",
+                )
+            )
+            listed = set(getattr(request.message, "certificate_authorities", ()) or ())
+            if listed and ci.issuer_der not in listed:
+                reason = f": its issuer '{ci.issuer_name}' is not one of the CAs the server accepts"
+        yield Finding(
+            id="mtls.cert-rejected",
+            severity=Severity.FATAL,
+            title="The server rejected the client's certificate" + reason,
+            explains_outcome=True,
+            evidence=tuple(facts),
+            fixes=(
+                Fix(
+                    "general",
+                    "Use a client certificate issued by one of the CAs the server lists, or add your client CA to the server's trusted client CAs (nginx: ssl_client_certificate).",
+                ),
+            ),
+            refs=("RFC 8446 §4.4.2.4",),
+            order=11,
+        )
 
 
 def ca_names(request: object) -> list[str]:
@@ -222,13 +295,22 @@ def client_cert_required(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         names = ca_names(s.cert_request)
         facts = [
-            EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), "server asks for a client certificate"),
+            EvidenceItem(
+                Where(f"live {s.target}", "CertificateRequest"),
+                "server asks for a client certificate",
+            ),
             EvidenceItem(
                 Where(f"live {s.target}", "CertificateRequest"),
                 "acceptable CAs: " + ("; ".join(names) if names else "(any: the list is empty)"),
             ),
-            EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), "signature algorithms: " + _sigalgs(s.cert_request)),
-            EvidenceItem(Where(f"live {s.target}"), "without a client certificate: " + _attempt_fact(s.without_client_cert)),
+            EvidenceItem(
+                Where(f"live {s.target}", "CertificateRequest"),
+                "signature algorithms: " + _sigalgs(s.cert_request),
+            ),
+            EvidenceItem(
+                Where(f"live {s.target}"),
+                "without a client certificate: " + _attempt_fact(s.without_client_cert),
+            ),
         ]
         yield Finding(
             id="mtls.client-cert-required",
@@ -239,9 +321,20 @@ def client_cert_required(e: Evidence, p: Policy) -> Iterator[Result]:
             evidence=tuple(facts),
             clients={p.name: "fails without a client certificate"},
             fixes=(
-                Fix("general", "Give the client a certificate issued by one of the acceptable CAs; check it with tlsdoctor check HOST --cert client.crt --key client.key"),
-                Fix("python", "Load the client certificate.", "ctx.load_cert_chain('client.crt', 'client.key')"),
-                Fix("openssl", "Try it by hand.", "openssl s_client -connect HOST:PORT -cert client.crt -key client.key"),
+                Fix(
+                    "general",
+                    "Give the client a certificate issued by one of the acceptable CAs; check it with tlsdoctor check HOST --cert client.crt --key client.key",
+                ),
+                Fix(
+                    "python",
+                    "Load the client certificate.",
+                    "ctx.load_cert_chain('client.crt', 'client.key')",
+                ),
+                Fix(
+                    "openssl",
+                    "Try it by hand.",
+                    "openssl s_client -connect HOST:PORT -cert client.crt -key client.key",
+                ),
             ),
             refs=("RFC 8446 §4.3.2",),
             order=11,
@@ -264,13 +357,18 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
     not match, or it lacks the clientAuth purpose."""
     from tlsdoctor.pki.certinfo import info, now
 
+    yield from _transcript_rejections(e)
     for s in e.scans:
         a = s.with_client_cert
         if a is None or a.result == "accepted":
             continue
         client_chains = [c for c in e.chains if c.role is Side.CLIENT and c.certs]
         reasons: list[str] = []
-        facts = [EvidenceItem(Where(f"live {s.target}"), "with the client certificate: " + _attempt_fact(a))]
+        facts = [
+            EvidenceItem(
+                Where(f"live {s.target}"), "with the client certificate: " + _attempt_fact(a)
+            )
+        ]
         names = ca_names(s.cert_request)
         if client_chains:
             cc = client_chains[0].certs[0]
@@ -278,16 +376,26 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
             issuers = {info(x.cert).issuer_der for x in client_chains[0].certs} | {ci.issuer_der}
             listed = set(getattr(s.cert_request, "certificate_authorities", ()) or ())
             if listed and not (issuers & listed) and ci.subject_der not in listed:
-                reasons.append(f"its issuer '{ci.issuer_name}' is not one of the CAs the server accepts ({'; '.join(names)})")
+                reasons.append(
+                    f"its issuer '{ci.issuer_name}' is not one of the CAs the server accepts ({'; '.join(names)})"
+                )
             if ci.not_after < now():
                 reasons.append(f"it expired on {ci.not_after:%Y-%m-%d}")
-            if ci.eku is not None and "1.3.6.1.5.5.7.3.2" not in ci.eku and "2.5.29.37.0" not in ci.eku:
+            if (
+                ci.eku is not None
+                and "1.3.6.1.5.5.7.3.2" not in ci.eku
+                and "2.5.29.37.0" not in ci.eku
+            ):
                 reasons.append("its extendedKeyUsage lacks clientAuth")
             for k in e.keys:
                 if k.public_key_der and k.public_key_der != ci.spki_der:
                     reasons.append("the private key given does not belong to it")
                     break
-            facts.append(EvidenceItem(cc.where, f"client certificate '{ci.name}', issued by '{ci.issuer_name}'"))
+            facts.append(
+                EvidenceItem(
+                    cc.where, f"client certificate '{ci.name}', issued by '{ci.issuer_name}'"
+                )
+            )
         title = "The server rejects the client certificate" + (f": {reasons[0]}" if reasons else "")
         yield Finding(
             id="mtls.cert-rejected",
@@ -295,9 +403,19 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
             title=title,
             explains_outcome=True,
             evidence=tuple(facts)
-            + tuple(EvidenceItem(Where(f"live {s.target}", "CertificateRequest"), f"acceptable CAs: {n}") for n in names),
+            + tuple(
+                EvidenceItem(
+                    Where(f"live {s.target}", "CertificateRequest"), f"acceptable CAs: {n}"
+                )
+                for n in names
+            ),
             detail="; ".join(reasons[1:]) or None,
-            fixes=(Fix("general", "Use a client certificate issued by one of the CAs the server lists, or add your client CA to the server's trusted client CAs (nginx: ssl_client_certificate)."),),
+            fixes=(
+                Fix(
+                    "general",
+                    "Use a client certificate issued by one of the CAs the server lists, or add your client CA to the server's trusted client CAs (nginx: ssl_client_certificate).",
+                ),
+            ),
             refs=("RFC 8446 §4.4.2.4",),
             order=11,
         )

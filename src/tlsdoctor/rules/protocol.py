@@ -9,15 +9,53 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, ServerScan, Severity, Where
+from tlsdoctor.model import (
+    Connection,
+    Evidence,
+    EvidenceItem,
+    Finding,
+    Fix,
+    ServerScan,
+    Severity,
+    Side,
+    Where,
+)
+from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.wire import registry
+from tlsdoctor.wire.names import alert_label
 
 TLS12 = 0x0303
 
 
 def _tls_scans(e: Evidence, p: Policy) -> bool:
-    return any(s.transport is None and s.versions for s in e.scans)
+    return any(s.transport is None and s.versions for s in e.scans) or any(
+        True for _ in T.connections(e)
+    )
+
+
+def _offered(c: Connection) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(versions, cipher suites) the client offered in this connection."""
+    ch = T.first(c, "ClientHello", Side.CLIENT)
+    msg = ch.message if ch is not None else None
+    if msg is None:
+        return (), ()
+    versions = tuple(v for v in getattr(msg, "offered_versions", ()) if not registry.is_grease(v))
+    suites = tuple(x for x in getattr(msg, "cipher_suites", ()) if not registry.is_grease(x))
+    return versions, suites
+
+
+def _alert_after_hello(c: Connection, description: int) -> tuple[object, object] | None:
+    """The server's fatal alert ``description`` sent as its answer to the ClientHello."""
+    hit = T.fatal_alert(c, Side.SERVER)
+    if hit is None:
+        return None
+    alert, prev = hit
+    if getattr(alert.message, "description", None) != description:
+        return None
+    if prev is None or prev.name != "ClientHello":
+        return None
+    return alert, prev
 
 
 def _where(s: ServerScan) -> Where:
@@ -36,6 +74,25 @@ def _accepted_versions(s: ServerScan) -> list[int]:
     return sorted(v for v, ok in s.versions.items() if ok)
 
 
+class _NoSuite:
+    key_exchange = ""
+
+
+_NOSUITE = _NoSuite()
+
+
+def _suite_elsewhere(e: Evidence, c: Connection) -> tuple[str, int] | None:
+    """A connection to the same server in the same evidence that got a suite."""
+    server = c.transcript.server if c.transcript else None
+    for other in T.connections(e):
+        if other is c or other.transcript is None or other.transcript.server != server:
+            continue
+        suite = T.negotiated_suite(other)
+        if suite is not None:
+            return other.id, suite
+    return None
+
+
 def _only_weak_dhe(s: ServerScan, p: Policy, suites: list[int]) -> bool:
     """The server's only key exchange is DHE over a group the client refuses."""
     if s.dh_bits is None or s.dh_bits >= p.dh_min_bits or s.versions.get(0x0304):
@@ -51,6 +108,17 @@ def _all_suites(s: ServerScan) -> list[int]:
     return out
 
 
+_LEGACY_FIXES = (
+    Fix("nginx", "Enable TLS 1.2 and 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),
+    Fix("apache", "Enable TLS 1.2 and 1.3.", "SSLProtocol -all +TLSv1.2 +TLSv1.3"),
+    Fix(
+        "openssl",
+        "An OpenSSL-based server: drop the -tls1/-no_tls1_2 style restrictions "
+        "(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)).",
+    ),
+)
+
+
 @rule(
     "protocol.legacy-only",
     Severity.FATAL,
@@ -63,6 +131,22 @@ def legacy_only(e: Evidence, p: Policy) -> Iterator[Result]:
     """TLS 1.0 and 1.1 are deprecated (RFC 8996) and turned off in every current
     browser, Apple platform, Android, Java and OpenSSL's default security level.
     A server that offers nothing newer cannot be reached by them."""
+    for c in T.connections(e):
+        v = T.negotiated_version(c)
+        if v is None or v >= TLS12 or v in p.versions:
+            continue
+        sh = T.first(c, "ServerHello", Side.SERVER)
+        yield Finding(
+            id="protocol.legacy-only",
+            severity=Severity.FATAL,
+            title=f"The server negotiated {_vname(v)} with this client; current clients offer only {' and '.join(_vname(x) for x in p.versions)}",
+            explains_outcome=not (c.outcome and c.outcome.completed),
+            evidence=(EvidenceItem(T.where(c, sh), f"ServerHello selected {_vname(v)}"),),
+            clients={p.name: f"fails: offers only {', '.join(_vname(x) for x in p.versions)}"},
+            fixes=_LEGACY_FIXES,
+            refs=("RFC 8996",),
+            order=15,
+        )
     for s in e.scans:
         accepted = _accepted_versions(s)
         if not accepted or max(accepted) >= TLS12:
@@ -78,11 +162,7 @@ def legacy_only(e: Evidence, p: Policy) -> Iterator[Result]:
                 for v, ok in sorted(s.versions.items())
             ),
             clients={p.name: f"fails: offers only {', '.join(_vname(v) for v in p.versions)}"},
-            fixes=(
-                Fix("nginx", "Enable TLS 1.2 and 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),
-                Fix("apache", "Enable TLS 1.2 and 1.3.", "SSLProtocol -all +TLSv1.2 +TLSv1.3"),
-                Fix("openssl", "An OpenSSL-based server: drop the -tls1/-no_tls1_2 style restrictions (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))."),
-            ),
+            fixes=_LEGACY_FIXES,
             refs=("RFC 8996",),
             order=15,
         )
@@ -101,6 +181,36 @@ def no_common_version(e: Evidence, p: Policy) -> Iterator[Result]:
     a TLS 1.3-only server and a client that stops at TLS 1.2 (Java 8, old
     Android, many embedded stacks), or the reverse. The server answers with
     alert 70 protocol_version."""
+    for c in T.connections(e):
+        hit = _alert_after_hello(c, 70)
+        if hit is None:
+            continue
+        alert, hello = hit
+        versions, _ = _offered(c)
+        yield Finding(
+            id="protocol.no-common-version",
+            severity=Severity.FATAL,
+            title="The server refused every protocol version the client offered ("
+            + (", ".join(_vname(v) for v in versions) or "?")
+            + ")",
+            explains_outcome=True,
+            evidence=(
+                EvidenceItem(
+                    T.where(c, hello),
+                    "client offered " + (", ".join(_vname(v) for v in versions) or "?"),
+                ),  # type: ignore[arg-type]
+                EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(70)),  # type: ignore[arg-type]
+            ),
+            clients={"this client": "fails: protocol_version (alert 70)"},
+            fixes=(
+                Fix(
+                    "general",
+                    "Find which versions the server accepts (tlsdoctor check HOST --full) and enable a common one on the side that is behind.",
+                ),
+            ),
+            refs=("RFC 8446 §4.1.1",),
+            order=15,
+        )
     for s in e.scans:
         accepted = _accepted_versions(s)
         if not accepted or max(accepted) < TLS12:
@@ -117,7 +227,9 @@ def no_common_version(e: Evidence, p: Policy) -> Iterator[Result]:
                 for v, ok in sorted(s.versions.items())
             ),
             clients={p.name: "fails: protocol_version (alert 70)"},
-            fixes=(Fix("nginx", "Accept TLS 1.2 as well as 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),),
+            fixes=(
+                Fix("nginx", "Accept TLS 1.2 as well as 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),
+            ),
             refs=("RFC 8446 §4.1.1",),
             order=15,
         )
@@ -136,6 +248,49 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
     the cipher suites the client offers at that version. The server answers
     with alert 40 handshake_failure (or closes). The finding lists what each
     side offers."""
+    for c in T.connections(e):
+        hit = _alert_after_hello(c, 40)
+        if hit is None:
+            continue
+        alert, hello = hit
+        _, suites = _offered(c)
+        psk = [x for x in suites if "PSK" in (registry.cipher_suite(x) or _NOSUITE).key_exchange]
+        elsewhere = _suite_elsewhere(e, c)
+        facts = [
+            EvidenceItem(
+                T.where(c, hello),
+                f"client offered {len(suites)} cipher suites: "
+                + ", ".join(_suite(x) for x in suites[:8])
+                + (" …" if len(suites) > 8 else ""),
+            ),  # type: ignore[arg-type]
+            EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(40)),  # type: ignore[arg-type]
+        ]
+        if elsewhere is not None:
+            facts.append(
+                EvidenceItem(
+                    Where(elsewhere[0]),
+                    f"in another connection the same server chose {_suite(elsewhere[1])}",
+                )
+            )
+        yield Finding(
+            id="cipher.no-common-suite",
+            severity=Severity.FATAL,
+            title="The server refused the handshake right after the ClientHello: none of the client's cipher suites (or versions, groups) is acceptable to it",
+            explains_outcome=True,
+            evidence=tuple(facts),
+            detail=None
+            if psk
+            else "The client offered no PSK suite; if the server is PSK-only, it needs the PSK identity and key and a PSK suite.",
+            clients={"this client": "fails: handshake_failure (alert 40)"},
+            fixes=(
+                Fix(
+                    "general",
+                    "Enumerate what the server accepts (tlsdoctor check HOST --full) and enable a common suite on one side.",
+                ),
+            ),
+            refs=("RFC 8446 §4.1.1", "RFC 5246 §7.4.1.3"),
+            order=16,
+        )
     for s in e.scans:
         if not s.suites:
             continue
@@ -157,12 +312,21 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
             title="The server and this client have no cipher suite in common",
             explains_outcome=True,
             evidence=(
-                EvidenceItem(_where(s), "server accepts: " + ", ".join(_suite(c) for c in server[:12])),
-                EvidenceItem(Where(f"policy {p.name}"), "client offers: " + ", ".join(_suite(c) for c in p.cipher_suites[:12])),
+                EvidenceItem(
+                    _where(s), "server accepts: " + ", ".join(_suite(c) for c in server[:12])
+                ),
+                EvidenceItem(
+                    Where(f"policy {p.name}"),
+                    "client offers: " + ", ".join(_suite(c) for c in p.cipher_suites[:12]),
+                ),
             ),
             clients={p.name: "fails: handshake_failure (alert 40)"},
             fixes=(
-                Fix("nginx", "Offer the modern ECDHE AEAD suites.", "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;"),
+                Fix(
+                    "nginx",
+                    "Offer the modern ECDHE AEAD suites.",
+                    "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;",
+                ),
             ),
             refs=("RFC 9325 §4.2",),
             order=16,
@@ -195,12 +359,36 @@ def no_forward_secrecy(e: Evidence, p: Policy) -> Iterator[Result]:
             id="cipher.no-forward-secrecy",
             severity=Severity.FATAL if p.requires_forward_secrecy else Severity.WARN,
             title="Every cipher suite the server accepts uses RSA key exchange: no forward secrecy",
-            evidence=(EvidenceItem(_where(s), "accepted: " + ", ".join(_suite(c) for c in suites[:12])),),
-            clients={"ios/macos (ATS)": "fails: -9802 unless NSExceptionRequiresForwardSecrecy is NO"},
-            fixes=(Fix("nginx", "Prefer ECDHE suites and enable TLS 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;"),),
+            evidence=(
+                EvidenceItem(_where(s), "accepted: " + ", ".join(_suite(c) for c in suites[:12])),
+            ),
+            clients={
+                "ios/macos (ATS)": "fails: -9802 unless NSExceptionRequiresForwardSecrecy is NO"
+            },
+            fixes=(
+                Fix(
+                    "nginx",
+                    "Prefer ECDHE suites and enable TLS 1.3.",
+                    "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;",
+                ),
+            ),
             refs=("RFC 9325 §4.1",),
             order=35,
         )
+
+
+_DH_FIXES = (
+    Fix(
+        "nginx",
+        "Use ECDHE, or a 2048-bit+ group (RFC 7919 ffdhe2048).",
+        "ssl_dhparam /etc/ssl/ffdhe2048.pem;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM;",
+    ),
+    Fix(
+        "openssl",
+        "Create a 2048-bit group file for servers that need DHE.",
+        "openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:2048 -out dhparam.pem",
+    ),
+)
 
 
 @rule(
@@ -215,6 +403,37 @@ def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
     """A DHE key exchange over a 1024-bit (or smaller) group can be broken by a
     well-resourced attacker (Logjam). OpenSSL at security level 2, Java and
     Apple refuse groups under 2048 bits; browsers dropped DHE altogether."""
+    for c in T.connections(e):
+        ske = T.first(c, "ServerKeyExchange", Side.SERVER)
+        bits = (
+            getattr(ske.message, "dh_bits", None)
+            if ske is not None and ske.message is not None
+            else None
+        )
+        if bits is None or bits >= p.dh_min_bits:
+            continue
+        after = T.fatal_alert(c, Side.CLIENT)
+        refused = after is not None and any(m is ske for m in T.messages_before(c, after[0]))
+        facts = [EvidenceItem(T.where(c, ske), f"ServerKeyExchange: DHE with a {bits}-bit prime")]
+        if refused and after is not None:
+            facts.append(
+                EvidenceItem(
+                    T.where(c, after[0]),
+                    "client then sent alert "
+                    + alert_label(getattr(after[0].message, "description", 0)),
+                )
+            )
+        yield Finding(
+            id="cipher.weak-dh",
+            severity=Severity.FATAL,
+            title=f"The server uses a {bits}-bit Diffie-Hellman group; clients require at least {p.dh_min_bits} bits",
+            explains_outcome=refused,
+            evidence=tuple(facts),
+            clients={"openssl-3 (security level 2)": "fails: dh key too small"},
+            fixes=_DH_FIXES,
+            refs=("RFC 7919",),
+            order=17,
+        )
     for s in e.scans:
         if s.dh_bits is None or s.dh_bits >= p.dh_min_bits:
             continue
@@ -226,7 +445,9 @@ def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
             title=f"The server uses a {s.dh_bits}-bit Diffie-Hellman group; clients require at least {p.dh_min_bits} bits"
             + ("" if only else " (clients that prefer ECDHE or TLS 1.3 are not affected)"),
             explains_outcome=only,
-            evidence=(EvidenceItem(_where(s), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),),
+            evidence=(
+                EvidenceItem(_where(s), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),
+            ),
             clients={
                 "openssl-3": "fails: dh key too small (SSL_R_DH_KEY_TOO_SMALL)",
                 "java": "fails: DH ServerKeyExchange does not comply to algorithm constraints",
@@ -234,10 +455,7 @@ def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
                 if only
                 else "not affected (no DHE offered)",
             },
-            fixes=(
-                Fix("nginx", "Use ECDHE, or a 2048-bit+ group (RFC 7919 ffdhe2048).", "ssl_dhparam /etc/ssl/ffdhe2048.pem;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM;"),
-                Fix("openssl", "Create a 2048-bit group file for servers that need DHE.", "openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:2048 -out dhparam.pem"),
-            ),
+            fixes=_DH_FIXES,
             refs=("RFC 7919",),
             order=17,
         )
@@ -264,7 +482,12 @@ def required_extension(e: Evidence, p: Policy) -> Iterator[Result]:
                 title=f"The server refuses clients that do not send {ext}",
                 evidence=(EvidenceItem(_where(s), f"with {ext}: accepted; without it: {what}"),),
                 clients={"clients without " + ext: "fail"},
-                fixes=(Fix("general", f"Enable {ext} in the client (e.g. mbedtls_ssl_conf_extended_master_secret, wolfSSL --enable-extended-master), or relax the server's requirement."),),
+                fixes=(
+                    Fix(
+                        "general",
+                        f"Enable {ext} in the client (e.g. mbedtls_ssl_conf_extended_master_secret, wolfSSL --enable-extended-master), or relax the server's requirement.",
+                    ),
+                ),
                 refs=("RFC 7627", "RFC 5746", "RFC 6066 §3"),
                 order=55,
             )

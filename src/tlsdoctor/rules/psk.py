@@ -18,8 +18,10 @@ from tlsdoctor.model import (
     ProbeRequest,
     ServerScan,
     Severity,
+    Side,
     Where,
 )
+from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.names import alert_label
@@ -39,6 +41,42 @@ _ENCODING_WORDS = {
 
 def _psk_scans(e: Evidence, p: Policy) -> bool:
     return any(s.psk for s in e.scans)
+
+
+def _psk_evidence(e: Evidence, p: Policy) -> bool:
+    return _psk_scans(e, p) or any(True for _ in T.connections(e))
+
+
+def _transcript_mismatch(e: Evidence) -> Iterator[Finding]:
+    """A PSK suite negotiated, then a record that did not decrypt."""
+    for c in T.connections(e):
+        suite = registry.cipher_suite(T.negotiated_suite(c) or -1)
+        if suite is None or "PSK" not in suite.key_exchange:
+            continue
+        hit = T.fatal_alert(c)
+        if hit is None or getattr(hit[0].message, "description", None) not in _MISMATCH_ALERTS:
+            continue
+        alert, prev = hit
+        yield Finding(
+            id="psk.key-mismatch",
+            severity=Severity.FATAL,
+            title=f"The {alert.sender.value} could not decrypt the other side's Finished with {suite.name}: the two sides use different pre-shared keys",
+            explains_outcome=True,
+            evidence=(
+                EvidenceItem(
+                    T.where(c, T.first(c, "ServerHello", Side.SERVER)),
+                    f"PSK suite negotiated: {suite.name}",
+                ),
+                EvidenceItem(
+                    T.where(c, alert),
+                    f"{alert.sender.value} sent alert {alert_label(getattr(alert.message, 'description', 0))} after {prev.name if prev else '?'}",
+                ),
+            ),
+            detail="Check how each side reads the key text: `openssl s_server -psk abc` reads hex; many client libraries use the text's bytes. tlsdoctor check HOST --psk-identity ID --psk-file F tries every reading.",
+            fixes=(Fix("general", "Use the same key bytes on both sides (compare them in hex)."),),
+            refs=("RFC 4279 §2",),
+            order=12,
+        )
 
 
 def _where(s: ServerScan) -> Where:
@@ -77,13 +115,28 @@ def psk_only(e: Evidence, p: Policy) -> Iterator[Result]:
             title="The server accepts only pre-shared-key (PSK) handshakes: clients need the PSK identity and key, and a PSK cipher suite",
             explains_outcome=True,
             evidence=(
-                EvidenceItem(_where(s), "certificate-based handshakes refused: " + (_attempt_fact(s.default) if s.default else "refused")),
-                EvidenceItem(_where(s), "PSK cipher suites accepted: " + (", ".join(registry.cipher_suite_name(c) for c in suites) or "some")),
+                EvidenceItem(
+                    _where(s),
+                    "certificate-based handshakes refused: "
+                    + (_attempt_fact(s.default) if s.default else "refused"),
+                ),
+                EvidenceItem(
+                    _where(s),
+                    "PSK cipher suites accepted: "
+                    + (", ".join(registry.cipher_suite_name(c) for c in suites) or "some"),
+                ),
             ),
             clients={p.name: "fails: handshake_failure (browsers do not do PSK)"},
             fixes=(
-                Fix("openssl", "Connect with the PSK (key in hex).", "openssl s_client -connect HOST:PORT -psk_identity ID -psk HEXKEY"),
-                Fix("general", "Check it with tlsdoctor: tlsdoctor check HOST:PORT --psk-identity ID --psk-file key.txt"),
+                Fix(
+                    "openssl",
+                    "Connect with the PSK (key in hex).",
+                    "openssl s_client -connect HOST:PORT -psk_identity ID -psk HEXKEY",
+                ),
+                Fix(
+                    "general",
+                    "Check it with tlsdoctor: tlsdoctor check HOST:PORT --psk-identity ID --psk-file key.txt",
+                ),
             ),
             refs=("RFC 4279 §2",),
             order=12,
@@ -95,7 +148,7 @@ def psk_only(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "The client's PSK does not match the server's",
     ["RFC 4279 §2", "RFC 5246 §6.2.3 (bad_record_mac)", "RFC 8446 §4.2.11"],
-    applies=_psk_scans,
+    applies=_psk_evidence,
     ok="the PSK matches",
 )
 def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -105,6 +158,7 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
     extension: it is how the key text is read. `openssl s_server -psk abc123`
     reads hex (three bytes ab c1 23) while many clients use the text itself (six
     bytes). tlsdoctor tries the other readings and names the one that works."""
+    yield from _transcript_mismatch(e)
     for s in e.scans:
         a = s.psk.get("key")
         if not isinstance(a, Attempt) or a.result == "accepted":
@@ -124,16 +178,30 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
         used = s.psk.get("used_encoding", "hex")
         facts = [EvidenceItem(_where(s), f"with the key read as {used}: {_attempt_fact(a)}")]
         for enc, other in (s.psk.get("tried") or {}).items():
-            facts.append(EvidenceItem(_where(s), f"with the key read as {enc}: {_attempt_fact(other)}"))
+            facts.append(
+                EvidenceItem(_where(s), f"with the key read as {enc}: {_attempt_fact(other)}")
+            )
         if works:
             title = f"The PSK does not match: the server expects {_ENCODING_WORDS.get(works, works)}, but the client used {_USED_WORDS.get(used, used)}"
-            fx = (
-                Fix("general", f"Use the key as {works} on the client (or change the server to read it as {used})."),
-                Fix("openssl", "`openssl s_server -psk` and `s_client -psk` take the key in hex; to use a text as the key bytes, pass the hex of that text.", "printf '%s' 'KEYTEXT' | xxd -p   # hex of the text, for -psk"),
+            fx: tuple[Fix, ...] = (
+                Fix(
+                    "general",
+                    f"Use the key as {works} on the client (or change the server to read it as {used}).",
+                ),
+                Fix(
+                    "openssl",
+                    "`openssl s_server -psk` and `s_client -psk` take the key in hex; to use a text as the key bytes, pass the hex of that text.",
+                    "printf '%s' 'KEYTEXT' | xxd -p   # hex of the text, for -psk",
+                ),
             )
         else:
             title = "The PSK does not match the server's key (the first encrypted message failed to decrypt)"
-            fx = (Fix("general", "Check that both sides use the same key bytes and identity; compare the key's hex on both sides."),)
+            fx = (
+                Fix(
+                    "general",
+                    "Check that both sides use the same key bytes and identity; compare the key's hex on both sides.",
+                ),
+            )
         yield Finding(
             id="psk.key-mismatch",
             severity=Severity.FATAL,
@@ -167,10 +235,17 @@ def unknown_identity(e: Evidence, p: Policy) -> Iterator[Result]:
         yield Finding(
             id="psk.unknown-identity",
             severity=Severity.FATAL,
-            title=f"The server does not know the PSK identity '{ident}'" if ident else "The server does not know the PSK identity",
+            title=f"The server does not know the PSK identity '{ident}'"
+            if ident
+            else "The server does not know the PSK identity",
             explains_outcome=True,
             evidence=(EvidenceItem(_where(s), _attempt_fact(a)),),
-            fixes=(Fix("general", "Use the identity configured on the server (openssl s_server -psk_identity, mbedtls_ssl_conf_psk)."),),
+            fixes=(
+                Fix(
+                    "general",
+                    "Use the identity configured on the server (openssl s_server -psk_identity, mbedtls_ssl_conf_psk).",
+                ),
+            ),
             refs=("RFC 4279 §2",),
             order=12,
         )

@@ -7,11 +7,25 @@ greeting), RFC 4253 §4.2 (an SSH identification string).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, ServerScan, Severity, Where
+from tlsdoctor.model import (
+    Connection,
+    Evidence,
+    EvidenceItem,
+    Finding,
+    Fix,
+    ServerScan,
+    Severity,
+    Side,
+    Where,
+    WireMessage,
+)
+from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.wire.sniff import classify_answer
 
 ORDER = 0
 
@@ -35,17 +49,97 @@ def _first_bytes(s: ServerScan) -> str:
     return text[:16].hex(" ")
 
 
-def _transport_rule(
-    kind: str, rid: str, title: str, doc: str, cite: list[str], ok: str
-) -> None:
+def _transport_rule(kind: str, rid: str, title: str, doc: str, cite: list[str], ok: str) -> None:
     def check(e: Evidence, p: Policy) -> Iterator[Result]:
         for s in e.scans:
             if s.transport != kind:
                 continue
             yield _TRANSPORT[kind](s)
+        for c, k, ans, detail in _transcript_transport(e):
+            if k == kind:
+                yield _from_transcript(c, k, ans, detail)
 
     check.__doc__ = doc
-    rule(rid, Severity.FATAL, title, cite, applies=_scans, ok=ok)(check)
+    rule(rid, Severity.FATAL, title, cite, applies=_scans_or_packets, ok=ok)(check)
+
+
+def _scans_or_packets(e: Evidence, p: Policy) -> bool:
+    return bool(e.scans) or any(_packet_level(c) for c in T.connections(e))
+
+
+def _packet_level(c: Connection) -> bool:
+    """A transcript that saw TCP itself (a capture): FIN, RST and silence mean something."""
+    return "frames" in c.facts or any(m.name in T.TRANSPORT_EVENTS for m in c.transcript or ())
+
+
+def _transcript_transport(e: Evidence) -> Iterator[tuple[Connection, str, WireMessage | None, str]]:
+    """(connection, transport outcome, the server's answer, detail) for every
+    connection whose ClientHello got no TLS answer."""
+    for c in T.connections(e):
+        if not _packet_level(c) or T.first(c, "ClientHello", Side.CLIENT) is None:
+            continue
+        answer = c.facts.get("answer_not_tls")
+        if answer:
+            data, frame = answer
+            kind = classify_answer(bytes(data)) or "not-tls"
+            src = c.transcript.source if c.transcript else c.id
+            at = WireMessage(Side.SERVER, "data", where=Where(src, f"frame {frame}"))
+            yield (
+                c,
+                kind,
+                at,
+                f"the server answered the ClientHello with {_bytes_text(bytes(data))}",
+            )
+            continue
+        ans = T.server_answer(c)
+        end = T.ended_first(c)
+        if (
+            end is not None
+            and end.sender is Side.CLIENT
+            and (ans is None or ans.name in T.TRANSPORT_EVENTS)
+        ):
+            ans = None  # the client hung up first: the server had said nothing
+        if ans is None:
+            how = f"the client gave up ({end.name})" if end else "the capture ended"
+            yield c, "hang", end, f"no answer from the server to the ClientHello; {how}"
+        elif ans.name == "FIN":
+            yield (
+                c,
+                "closed",
+                ans,
+                "the server closed the connection (FIN) right after the ClientHello, without an alert",
+            )
+        elif ans.name == "RST":
+            yield (
+                c,
+                "reset",
+                ans,
+                "the server reset the connection (RST) right after the ClientHello",
+            )
+
+
+def _bytes_text(data: bytes) -> str:
+    text = data[:60]
+    if all(32 <= b < 127 or b in (9, 10, 13) for b in text):
+        line = text.decode("ascii", "replace").splitlines()[0] if text.strip() else ""
+        return f"'{line}'"
+    return text[:16].hex(" ")
+
+
+def _from_transcript(c: Connection, kind: str, ans: WireMessage | None, detail: str) -> Finding:
+    """The live finding's text, on a connection's evidence."""
+    scan = ServerScan(
+        target=c.transcript.server or c.id if c.transcript else c.id,
+        sni=c.server_name,
+        transport=kind,
+        transport_detail=detail,
+        first_bytes=bytes(c.facts["answer_not_tls"][0]) if c.facts.get("answer_not_tls") else None,
+    )
+    f = _TRANSPORT[kind](scan)
+    ch = T.first(c, "ClientHello", Side.CLIENT)
+    items = [EvidenceItem(T.where(c, ch), "client sent ClientHello")]
+    items.append(EvidenceItem(T.where(c, ans), detail))
+    return dataclasses.replace(f, evidence=tuple(items))
 
 
 def _refused(s: ServerScan) -> Finding:
@@ -54,9 +148,14 @@ def _refused(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"Nothing accepts connections on {s.target}: the connection was refused",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), s.transport_detail or "TCP connection refused (RST to SYN)"),),
+        evidence=(
+            EvidenceItem(_where(s), s.transport_detail or "TCP connection refused (RST to SYN)"),
+        ),
         fixes=(
-            Fix("general", "Check that the server runs and listens on this address and port (ss -ltnp), and that no firewall rejects the port."),
+            Fix(
+                "general",
+                "Check that the server runs and listens on this address and port (ss -ltnp), and that no firewall rejects the port.",
+            ),
         ),
         refs=("RFC 9293 §3.10.7.1",),
         order=ORDER,
@@ -70,7 +169,9 @@ def _unreachable(s: ServerScan) -> Finding:
         title=f"{s.target} cannot be reached: no answer to the TCP connection attempt",
         explains_outcome=True,
         evidence=(EvidenceItem(_where(s), s.transport_detail or "TCP connect timed out"),),
-        fixes=(Fix("general", "Check the address, routing and firewalls between you and the server."),),
+        fixes=(
+            Fix("general", "Check the address, routing and firewalls between you and the server."),
+        ),
         refs=("RFC 9293 §3.5",),
         order=ORDER,
     )
@@ -88,7 +189,10 @@ def _hang(s: ServerScan) -> Finding:
         ),
         detail="A service that waits for the client to speak first in another protocol, a proxy or load balancer with no healthy backend, or a server stuck in accept.",
         fixes=(
-            Fix("general", "Check which program listens on the port (ss -ltnp), and whether it expects TLS (not STARTTLS or a plain protocol that waits for the client)."),
+            Fix(
+                "general",
+                "Check which program listens on the port (ss -ltnp), and whether it expects TLS (not STARTTLS or a plain protocol that waits for the client).",
+            ),
         ),
         refs=("RFC 8446 §4.1.2",),
         order=ORDER,
@@ -101,9 +205,19 @@ def _closed(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"{s.target} closes the connection on the ClientHello without a TLS alert",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), s.transport_detail or "connection closed (FIN) after our ClientHello, no alert"),),
-        detail="Some servers close silently instead of sending an alert when they share no protocol version or cipher suite with the client, when SNI names no configured site, or when the port does not speak TLS at all.",
-        fixes=(Fix("general", "Check the server's log for the reason; try `tlsdoctor check --full` to enumerate what it accepts."),),
+        evidence=(
+            EvidenceItem(
+                _where(s),
+                s.transport_detail or "connection closed (FIN) after our ClientHello, no alert",
+            ),
+        ),
+        detail="Some servers close silently instead of sending an alert when they share no protocol version or cipher suite with the client (a PSK-only server closes on clients that offer no PSK suite), when SNI names no configured site, or when the port does not speak TLS at all.",
+        fixes=(
+            Fix(
+                "general",
+                "Check the server's log for the reason; try `tlsdoctor check --full` to enumerate what it accepts.",
+            ),
+        ),
         refs=("RFC 8446 §6.2",),
         order=ORDER,
     )
@@ -117,7 +231,12 @@ def _reset(s: ServerScan) -> Finding:
         explains_outcome=True,
         evidence=(EvidenceItem(_where(s), s.transport_detail or "TCP RST after our ClientHello"),),
         detail="A reset instead of an alert usually comes from a middlebox (firewall, IPS, proxy) that dislikes the ClientHello, or a server process that crashed on it.",
-        fixes=(Fix("general", "Try from another network to rule out middleboxes; check the server log for a crash."),),
+        fixes=(
+            Fix(
+                "general",
+                "Try from another network to rule out middleboxes; check the server log for a crash.",
+            ),
+        ),
         refs=("RFC 9293 §3.10.7.3",),
         order=ORDER,
     )
@@ -133,7 +252,11 @@ def _plain_http(s: ServerScan) -> Finding:
         detail="Clients report this as 'wrong version number' (OpenSSL), 'record layer failure' or 'packet length too long': the bytes 'HTTP/1.1' read as a TLS record header make no sense.",
         fixes=(
             Fix("general", "Use http:// for this port, or the TLS port (usually 443)."),
-            Fix("nginx", "Enable TLS on this listener.", "listen 443 ssl;\nssl_certificate /etc/ssl/fullchain.pem;\nssl_certificate_key /etc/ssl/server.key;"),
+            Fix(
+                "nginx",
+                "Enable TLS on this listener.",
+                "listen 443 ssl;\nssl_certificate /etc/ssl/fullchain.pem;\nssl_certificate_key /etc/ssl/server.key;",
+            ),
         ),
         refs=("RFC 8446 §5.1", "RFC 9112 §4"),
         order=ORDER,
@@ -236,7 +359,7 @@ _transport_rule(
     Severity.FATAL,
     "The port speaks another protocol (SMTP, SSH …)",
     ["RFC 8446 §5.1", "RFC 5321 §4.2", "RFC 4253 §4.2"],
-    applies=_scans,
+    applies=_scans_or_packets,
     ok="the port speaks TLS",
 )
 def not_tls(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -247,6 +370,9 @@ def not_tls(e: Evidence, p: Policy) -> Iterator[Result]:
     for s in e.scans:
         if s.transport in ("smtp", "ssh", "not-tls"):
             yield _not_tls(s)
+    for c, k, ans, detail in _transcript_transport(e):
+        if k in ("smtp", "ssh", "not-tls"):
+            yield _from_transcript(c, k, ans, detail)
 
 
 @rule(
@@ -274,7 +400,12 @@ def some_addresses_fail(e: Evidence, p: Policy) -> Iterator[Result]:
                     EvidenceItem(Where(f"live {a.address}"), f"{a.error or 'failed'}") for a in bad
                 )
                 + tuple(EvidenceItem(Where(f"live {a.address}"), "connected") for a in good),
-                fixes=(Fix("general", "Remove the dead addresses from DNS, or make the server listen on them (check IPv6 listeners: listen [::]:443)."),),
+                fixes=(
+                    Fix(
+                        "general",
+                        "Remove the dead addresses from DNS, or make the server listen on them (check IPv6 listeners: listen [::]:443).",
+                    ),
+                ),
                 refs=("RFC 8305 §5",),
                 order=5,
             )

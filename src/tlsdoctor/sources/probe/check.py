@@ -82,11 +82,33 @@ def _suites(pred: Any, version: int = TLS12) -> tuple[int, ...]:
 def _families() -> dict[str, tuple[int, ...]]:
     """Families of TLS 1.2 suites probed by the default check, one hello each."""
     return {
-        "ECDHE AEAD": _suites(lambda s: s.key_exchange == "ECDHE" and s.is_aead and s.authentication in ("RSA", "ECDSA")),
-        "ECDHE CBC": _suites(lambda s: s.key_exchange == "ECDHE" and s.mode == "CBC" and s.authentication in ("RSA", "ECDSA") and not s.weak),
-        "DHE": _suites(lambda s: s.key_exchange == "DHE" and s.authentication in ("RSA", "DSS") and not s.weak),
-        "RSA": _suites(lambda s: s.key_exchange == "RSA" and s.authentication == "RSA" and not s.weak),
-        "legacy": _suites(lambda s: s.weak and s.key_exchange in ("RSA", "ECDHE", "DHE") and s.authentication != "anon" and s.bulk != "NULL"),
+        "ECDHE AEAD": _suites(
+            lambda s: (
+                s.key_exchange == "ECDHE" and s.is_aead and s.authentication in ("RSA", "ECDSA")
+            )
+        ),
+        "ECDHE CBC": _suites(
+            lambda s: (
+                s.key_exchange == "ECDHE"
+                and s.mode == "CBC"
+                and s.authentication in ("RSA", "ECDSA")
+                and not s.weak
+            )
+        ),
+        "DHE": _suites(
+            lambda s: s.key_exchange == "DHE" and s.authentication in ("RSA", "DSS") and not s.weak
+        ),
+        "RSA": _suites(
+            lambda s: s.key_exchange == "RSA" and s.authentication == "RSA" and not s.weak
+        ),
+        "legacy": _suites(
+            lambda s: (
+                s.weak
+                and s.key_exchange in ("RSA", "ECDHE", "DHE")
+                and s.authentication != "anon"
+                and s.bulk != "NULL"
+            )
+        ),
         "PSK": _suites(lambda s: s.key_exchange in ("PSK", "ECDHE_PSK", "DHE_PSK")),
     }
 
@@ -97,7 +119,16 @@ def _is_psk_suite(code: int | None) -> bool:
 
 
 def _tls10_suites() -> tuple[int, ...]:
-    return _suites(lambda s: s.authentication in ("RSA", "ECDSA", "DSS") and not s.is_aead and s.bulk != "NULL" and s.hash in ("sha1", "sha256") and s.mac in ("sha1", "md5"), TLS10)
+    return _suites(
+        lambda s: (
+            s.authentication in ("RSA", "ECDSA", "DSS")
+            and not s.is_aead
+            and s.bulk != "NULL"
+            and s.hash in ("sha1", "sha256")
+            and s.mac in ("sha1", "md5")
+        ),
+        TLS10,
+    )
 
 
 @dataclass
@@ -174,7 +205,9 @@ async def _addresses(p: Probe) -> tuple[list[AddressResult], str | None, str | N
 
     async def one(ip: str) -> AddressResult:
         try:
-            conn = await connect(ip, p.target.port, p.deadline, limit=max(0.5, p.deadline.left() / 2))
+            conn = await connect(
+                ip, p.target.port, p.deadline, limit=max(0.5, p.deadline.left() / 2)
+            )
         except TransportError as e:
             return AddressResult(ip, False, e.kind)
         conn.close()
@@ -228,6 +261,17 @@ def _staple(s: Session) -> bytes | None:
 def _tls_ext_scts(s: Session) -> int:
     from tlsdoctor.pki.sct import parse_sct_list
 
+    raw = _tls_ext_sct_bytes(s)
+    if not raw:
+        return 0
+    try:
+        return len(parse_sct_list(raw, "tls-extension"))
+    except ValueError:
+        return 0
+
+
+def _tls_ext_sct_bytes(s: Session) -> bytes | None:
+    """The SignedCertificateTimestampList the server sent in the TLS extension (RFC 6962 §3.3)."""
     raw = None
     if s.server_hello is not None:
         for ext in s.server_hello.extensions:
@@ -235,12 +279,7 @@ def _tls_ext_scts(s: Session) -> int:
                 raw = ext.data
     if raw is None:
         raw = _entry_ext(s.server_certificate, _SCT)
-    if not raw:
-        return 0
-    try:
-        return len(parse_sct_list(raw, "tls-extension"))
-    except ValueError:
-        return 0
+    return raw
 
 
 def _psk_candidates(text: bytes) -> dict[str, bytes]:
@@ -266,7 +305,9 @@ def psk_bytes(secret: Secret, encoding: str) -> bytes:
     text = raw.encode() if isinstance(raw, str) else raw
     readings = _psk_candidates(text)
     if encoding not in readings:
-        raise InputError(f"the PSK is not valid {encoding} (use --psk-encoding to say how to read it)")
+        raise InputError(
+            f"the PSK is not valid {encoding} (use --psk-encoding to say how to read it)"
+        )
     return readings[encoding]
 
 
@@ -293,14 +334,25 @@ async def run_check(opts: CheckOptions) -> Evidence:
     scan = ServerScan(target=target.label, sni=p.sni, addresses=tuple(addresses))
     host = p.sni or target.host
     if tkind is not None:
-        scan = dataclasses.replace(scan, transport=tkind, transport_detail=tdetail, elapsed=deadline.elapsed())
+        scan = dataclasses.replace(
+            scan, transport=tkind, transport_detail=tdetail, elapsed=deadline.elapsed()
+        )
         return Evidence(sources=(p.source,), scans=(scan,), host=host)
     p.address = next(a.address for a in addresses if a.ok)
 
     # 2. the default handshake
     default_profile = p.profile(cipher_suites=DEFAULT_CIPHER_SUITES)
     d = await p.attempt("default", p.config(default_profile, finish=False), "flight")
-    if d.transport in ("plain-http", "smtp", "ssh", "not-tls", "hang", "reset", "refused", "unreachable"):
+    if d.transport in (
+        "plain-http",
+        "smtp",
+        "ssh",
+        "not-tls",
+        "hang",
+        "reset",
+        "refused",
+        "unreachable",
+    ):
         scan = dataclasses.replace(
             scan,
             transport=d.transport,
@@ -324,7 +376,9 @@ async def run_check(opts: CheckOptions) -> Evidence:
             until = "flight"
             cfg = p.config(prof, finish=False)
         elif v == TLS12:
-            prof = p.profile(versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"])
+            prof = p.profile(
+                versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"]
+            )
             until = "flight"
             cfg = p.config(prof)
         else:
@@ -334,11 +388,11 @@ async def run_check(opts: CheckOptions) -> Evidence:
         version_probes.append((v, p.attempt(f"version {registry.version_name(v)}", cfg, until)))
     fam = _families()
     family_probes: list[tuple[str, Awaitable[Session]]] = []
-    for name, suites in fam.items():
-        if not suites:
+    for name, family in fam.items():
+        if not family:
             continue
         until = "flight" if name == "DHE" else "hello"
-        prof = p.profile(versions=(TLS12,), cipher_suites=suites)
+        prof = p.profile(versions=(TLS12,), cipher_suites=family)
         family_probes.append((name, p.attempt(f"suites {name}", p.config(prof), until)))
     results = await _gather(*(aw for _, aw in version_probes), *(aw for _, aw in family_probes))
     vres = dict(zip((v for v, _ in version_probes), results[: len(version_probes)], strict=True))
@@ -400,6 +454,8 @@ async def run_check(opts: CheckOptions) -> Evidence:
     # OCSP and SCTs
     ocsp: OcspStaple | None = None
     sct = {"certificate": 0, "tls-extension": 0, "ocsp": 0}
+    sct_raw: dict[str, list[bytes]] = {}
+    """The SCT bytes themselves, so client policies can verify them (issue 5)."""
     if main is not None and main_chain is not None:
         from tlsdoctor.pki.certinfo import info
         from tlsdoctor.pki.ocsp import check_staple
@@ -412,8 +468,12 @@ async def run_check(opts: CheckOptions) -> Evidence:
         if staple is not None:
             ocsp = check_staple(staple, leaf, issuer, now)
             sct["ocsp"] = ocsp.scts
+            sct_raw["ocsp-response"] = [staple]
         sct["certificate"] = len(info(leaf).embedded_scts)
         sct["tls-extension"] = _tls_ext_scts(main)
+        ext_raw = _tls_ext_sct_bytes(main)
+        if ext_raw:
+            sct_raw["tls-extension"] = [ext_raw]
 
     # 4. client certificates
     request_sess = next(
@@ -425,13 +485,19 @@ async def run_check(opts: CheckOptions) -> Evidence:
     required: bool | None = None
     if cert_request is not None and request_sess is not None:
         v = request_sess.attempt.version or TLS13
-        prof = p.profile(versions=(v,)) if v == TLS13 else p.profile(versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:])
+        prof = (
+            p.profile(versions=(v,))
+            if v == TLS13
+            else p.profile(versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:])
+        )
         tasks = [p.attempt("client-cert none", p.config(prof), "full")]
         if opts.client_chain and opts.client_key is not None:
             tasks.append(
                 p.attempt(
                     "client-cert given",
-                    p.config(prof, client_certificates=opts.client_chain, client_key=opts.client_key),
+                    p.config(
+                        prof, client_certificates=opts.client_chain, client_key=opts.client_key
+                    ),
                     "full",
                 )
             )
@@ -457,14 +523,26 @@ async def run_check(opts: CheckOptions) -> Evidence:
     diff: list[tuple[str, Awaitable[Session]]] = []
     if p.sni is not None and d.accepted:
         prof = dataclasses.replace(default_profile, sni=False)
-        diff.append(("server_name", p.attempt("no-sni", ClientConfig(profile=prof, server_name=None, finish=False), "hello")))
+        diff.append(
+            (
+                "server_name",
+                p.attempt(
+                    "no-sni", ClientConfig(profile=prof, server_name=None, finish=False), "hello"
+                ),
+            )
+        )
     if versions.get(TLS12) and t12 is not None and t12.accepted:
-        base12 = p.profile(versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"])
-        for ext, change in (
-            ("extended_master_secret", {"extended_master_secret": False}),
-            ("renegotiation_info", {"renegotiation_info": False, "renegotiation_scsv": False}),
-        ):
-            diff.append((ext, p.attempt(f"without {ext}", p.config(dataclasses.replace(base12, **change)), "hello")))
+        base12 = p.profile(
+            versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"]
+        )
+        without = {
+            "extended_master_secret": dataclasses.replace(base12, extended_master_secret=False),
+            "renegotiation_info": dataclasses.replace(
+                base12, renegotiation_info=False, renegotiation_scsv=False
+            ),
+        }
+        for ext, prof12 in without.items():
+            diff.append((ext, p.attempt(f"without {ext}", p.config(prof12), "hello")))
     diff_res = await _gather(*(aw for _, aw in diff))
     for (ext, _), s in zip(diff, diff_res, strict=True):
         if ext == "server_name":
@@ -479,9 +557,9 @@ async def run_check(opts: CheckOptions) -> Evidence:
 
     transport = None
     tdetail = None
-    if not any(versions.values()) and not psk.get("suites"):
-        if d.transport == "closed" or d.attempt.result == "closed":
-            transport, tdetail = "closed", d.transport_detail
+    nothing_accepted = not any(versions.values()) and not psk.get("suites")
+    if nothing_accepted and (d.transport == "closed" or d.attempt.result == "closed"):
+        transport, tdetail = "closed", d.transport_detail
     scan = dataclasses.replace(
         scan,
         transport=transport,
@@ -513,7 +591,9 @@ async def run_check(opts: CheckOptions) -> Evidence:
         client_chain = (
             Chain(
                 certs=tuple(
-                    ChainCert(x509.load_der_x509_certificate(der), der, Where("--cert", f"cert[{i}]"))
+                    ChainCert(
+                        x509.load_der_x509_certificate(der), der, Where("--cert", f"cert[{i}]")
+                    )
                     for i, der in enumerate(opts.client_chain)
                 ),
                 source="--cert",
@@ -526,6 +606,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
         scans=(scan,),
         host=host,
         at=now,
+        facts={"sct_lists": sct_raw} if sct_raw else {},
     )
 
 
@@ -537,14 +618,22 @@ async def _psk_attempt(p: Probe, key: bytes, purpose: str) -> Session:
     return await p.attempt(purpose, cfg, "full")
 
 
-async def follow_up(requests: Sequence[ProbeRequest], evidence: Evidence, opts: CheckOptions) -> Evidence:
+async def follow_up(
+    requests: Sequence[ProbeRequest], evidence: Evidence, opts: CheckOptions
+) -> Evidence:
     """Run the probes rules asked for; return the evidence with their results."""
     if not evidence.scans:
         return evidence
     scan = evidence.scans[0]
     target = parse_target(opts.target)
     deadline = Deadline(max(1.0, opts.timeout / 2))
-    p = Probe(opts, target, deadline, address=scan.addresses[0].address if scan.addresses else target.host, sni=scan.sni)
+    p = Probe(
+        opts,
+        target,
+        deadline,
+        address=scan.addresses[0].address if scan.addresses else target.host,
+        sni=scan.sni,
+    )
     p.attempts = list(scan.attempts)
     psk = dict(scan.psk)
     for req in requests:

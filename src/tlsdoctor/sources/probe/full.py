@@ -45,7 +45,11 @@ async def _suites_for(p: Probe, version: int) -> list[int]:
             cipher_suites=tuple(remaining),
             signature_algorithms=p.profile().signature_algorithms if version >= TLS12 else (),
         )
-        s = await p.attempt(f"enumerate {registry.version_name(version)}", ClientConfig(profile=prof, server_name=p.sni), "hello")
+        s = await p.attempt(
+            f"enumerate {registry.version_name(version)}",
+            ClientConfig(profile=prof, server_name=p.sni),
+            "hello",
+        )
         chosen = s.attempt.cipher_suite
         if not s.accepted or s.attempt.version != version or chosen not in remaining:
             break
@@ -80,7 +84,11 @@ def _selected_group(events: list[object]) -> int | None:
 async def _groups(p: Probe, scan: ServerScan) -> tuple[int, ...]:
     found: list[int] = []
     tls13 = bool(scan.versions.get(TLS13))
-    ecdhe12 = [c for c in scan.suites.get(TLS12, ()) if (registry.cipher_suite(c) or _NONE).key_exchange == "ECDHE"]
+    ecdhe12 = [
+        c
+        for c in scan.suites.get(TLS12, ())
+        if (registry.cipher_suite(c) or _NONE).key_exchange == "ECDHE"
+    ]
     if not tls13 and not ecdhe12:
         return ()
     for g in GROUPS:
@@ -120,5 +128,9 @@ async def enumerate_server(p: Probe, scan: ServerScan) -> ServerScan:
     scan = dataclasses.replace(scan, versions=versions, suites=suites, server_preference=preference)
     groups = await _groups(p, scan)
     return dataclasses.replace(
-        scan, groups=groups, attempts=tuple(p.attempts), elapsed=p.deadline.elapsed(), deadline_hit=p.deadline.expired()
+        scan,
+        groups=groups,
+        attempts=tuple(p.attempts),
+        elapsed=p.deadline.elapsed(),
+        deadline_hit=p.deadline.expired(),
     )

@@ -107,23 +107,38 @@ def _to_transcript(source: str, events: list[Any], client: str | None, server: s
     return Transcript(source=source, messages=tuple(msgs), client=client, server=server)
 
 
-def _outcome(transcript: Transcript, complete: HandshakeComplete | None, failed: ConnectionFailed | None, transport: str | None) -> Outcome:
+def _outcome(
+    transcript: Transcript,
+    complete: HandshakeComplete | None,
+    failed: ConnectionFailed | None,
+    transport: str | None,
+) -> Outcome:
     alerts = []
     prev: str | None = None
     for m in transcript.messages:
         if m.name == "Alert" and isinstance(m.message, Alert):
-            alerts.append(AlertSeen(m.sender, m.message.level, m.message.description, prev, m.where))
+            alerts.append(
+                AlertSeen(m.sender, m.message.level, m.message.description, prev, m.where)
+            )
         else:
             prev = m.name
-    errors = ()
+    errors: tuple[LibraryError, ...] = ()
     if failed is not None:
         e = failed.error
-        errors = (LibraryError("tlsdoctor", e.__class__.__name__, text=str(e), side=Side.SERVER if e.side == "server" else Side.CLIENT),)
+        errors = (
+            LibraryError(
+                "tlsdoctor",
+                e.__class__.__name__,
+                text=str(e),
+                side=Side.SERVER if e.side == "server" else Side.CLIENT,
+            ),
+        )
     closed_by = None
     if any(a.fatal for a in alerts):
         closed_by = next(a.sender for a in alerts if a.fatal)
     return Outcome(
-        completed=complete is not None and not any(a.fatal and a.sender is Side.SERVER for a in alerts),
+        completed=complete is not None
+        and not any(a.fatal and a.sender is Side.SERVER for a in alerts),
         alerts=tuple(alerts),
         library_errors=errors,
         transport=transport,
@@ -163,16 +178,21 @@ async def run(
     engine = ClientEngine(config)
     events: list[Any] = []
     offered = config.profile
-    base = {
-        "offered_versions": tuple(offered.versions),
-        "offered_suites": tuple(offered.cipher_suites),
-        "address": address,
-    }
+    offered_versions = tuple(offered.versions)
+    offered_suites = tuple(offered.cipher_suites)
     try:
         conn = await connect(address, port, deadline, limit=conn_limit)
     except TransportError as e:
-        return Session(Attempt(purpose, e.kind, detail=e.detail, **base), transport=e.kind, transport_detail=e.detail)
-    sess = Session(Attempt(purpose, "error", **base))
+        attempt = Attempt(
+            purpose,
+            e.kind,
+            offered_versions=offered_versions,
+            offered_suites=offered_suites,
+            detail=e.detail,
+            address=address,
+        )
+        return Session(attempt, transport=e.kind, transport_detail=e.detail)
+    sess = Session(Attempt(purpose, "error", offered_versions, offered_suites, address=address))
     failed: ConnectionFailed | None = None
     transport: str | None = None
     detail: str | None = None
@@ -226,7 +246,11 @@ async def run(
                     sess.complete = ev
                 if until == "full" and isinstance(ev, NewSessionTicket | ApplicationDataReceived):
                     stop = True
-                if until == "full" and isinstance(ev, MessageEvent) and isinstance(ev.message, NewSessionTicket):
+                if (
+                    until == "full"
+                    and isinstance(ev, MessageEvent)
+                    and isinstance(ev.message, NewSessionTicket)
+                ):
                     stop = True
             if stop:
                 break
@@ -257,7 +281,9 @@ async def run(
             elif isinstance(m, ServerKeyExchange):
                 sess.server_key_exchange = m
     if transport == "reset" and sess.server_hello is not None:
-        transport = None  # a reset after the handshake started is the server's verdict, not transport
+        transport = (
+            None  # a reset after the handshake started is the server's verdict, not transport
+        )
         detail = "the server reset the connection"
     transcript = _to_transcript(source, sess.events, None, f"{address}:{port}")
     outcome = _outcome(transcript, sess.complete, failed, transport)
@@ -275,8 +301,12 @@ async def run(
         group=sess.complete.group if sess.complete else None,
         alert=alert,
         detail=detail or stopped or (str(failed.error) if failed else None),
-        connection=Connection(source + f"#{purpose}", transcript, outcome, server_name=config.server_name),
-        **base,
+        connection=Connection(
+            source + f"#{purpose}", transcript, outcome, server_name=config.server_name
+        ),
+        offered_versions=offered_versions,
+        offered_suites=offered_suites,
+        address=address,
     )
     return sess
 
@@ -286,7 +316,11 @@ def _negotiated_version(sh: ServerHello | None) -> int | None:
 
 
 def _result(
-    sess: Session, alert: AlertSeen | None, transport: str | None, failed: ConnectionFailed | None, engine: ClientEngine
+    sess: Session,
+    alert: AlertSeen | None,
+    transport: str | None,
+    failed: ConnectionFailed | None,
+    engine: ClientEngine,
 ) -> str:
     if alert is not None:
         return "alert"

@@ -16,6 +16,8 @@ import socket
 import time
 from dataclasses import dataclass
 
+from tlsdoctor.wire.sniff import classify_answer
+
 
 class Deadline:
     """A point in time every step of one check must finish by."""
@@ -59,7 +61,7 @@ class Target:
 
 
 def parse_target(text: str, default_port: int = 443) -> Target:
-    """"host", "host:port", "[v6]:port" or a bare IPv6 address."""
+    """ "host", "host:port", "[v6]:port" or a bare IPv6 address."""
     text = text.strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
@@ -114,7 +116,9 @@ def _classify_oserror(e: OSError) -> str:
 class Conn:
     """One TCP connection with deadline-bounded reads."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str
+    ) -> None:
         self.reader = reader
         self.writer = writer
         self.address = address
@@ -127,7 +131,9 @@ class Conn:
             self.writer.write(data)
             await self.writer.drain()
         except OSError as e:
-            raise TransportError(_classify_oserror(e), f"sending failed: {e.strerror or e}") from None
+            raise TransportError(
+                _classify_oserror(e), f"sending failed: {e.strerror or e}"
+            ) from None
 
     async def recv(self, timeout: float) -> bytes:
         """Up to 64 KiB; b"" on EOF.  Raises TransportError("hang") on timeout."""
@@ -136,7 +142,9 @@ class Conn:
         except TimeoutError:
             raise TransportError("hang", "no data before the deadline") from None
         except OSError as e:
-            raise TransportError(_classify_oserror(e), f"receiving failed: {e.strerror or e}") from None
+            raise TransportError(
+                _classify_oserror(e), f"receiving failed: {e.strerror or e}"
+            ) from None
         self.received += data[: max(0, 256 - len(self.received))]
         return data
 
@@ -164,17 +172,4 @@ async def connect(address: str, port: int, deadline: Deadline, limit: float | No
 
 def classify_first_bytes(data: bytes) -> str | None:
     """None when ``data`` starts like a TLS record; else what it looks like."""
-    if not data:
-        return "closed"
-    if data[0] in (0x14, 0x15, 0x16, 0x17) and len(data) >= 2 and data[1] == 0x03:
-        return None
-    if data[0] in (0x15, 0x16) and len(data) < 2:
-        return None
-    head = data[:16]
-    if head.startswith(b"HTTP/") or head[:1] == b"<":
-        return "plain-http"
-    if head.startswith(b"SSH-"):
-        return "ssh"
-    if head[:3] in (b"220", b"554") and (len(head) == 3 or head[3:4] in (b" ", b"-")):
-        return "smtp"
-    return "not-tls"
+    return classify_answer(data)
