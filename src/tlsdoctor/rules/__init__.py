@@ -6,9 +6,11 @@ Importing this package registers every rule in :data:`RULES`.
 from __future__ import annotations
 
 from tlsdoctor.rules import (  # noqa: F401  (registration)
+    alert,
     cert,
     chain,
     ct,
+    ctpolicy,
     mtls,
     ocsp,
     protocol,
@@ -16,6 +18,7 @@ from tlsdoctor.rules import (  # noqa: F401  (registration)
     transport,
 )
 from tlsdoctor.rules.base import RULES, Result, Rule
+from tlsdoctor.rules.links import link_outcomes
 from tlsdoctor.rules.ranker import rank
 
-__all__ = ["RULES", "Result", "Rule", "rank"]
+__all__ = ["RULES", "Result", "Rule", "link_outcomes", "rank"]
