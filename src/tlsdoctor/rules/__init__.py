@@ -10,7 +10,6 @@ from tlsdoctor.rules import (  # noqa: F401  (registration)
     cert,
     chain,
     ct,
-    ctpolicy,
     mtls,
     ocsp,
     protocol,
