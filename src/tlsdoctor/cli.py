@@ -99,6 +99,40 @@ def cli() -> None:
     """
 
 
+def client_options(fn: F) -> F:
+    """--client, --clients, --app-config and --ct-logs (the client simulator, issue 5)."""
+    fn = click.option(
+        "--ct-logs",
+        type=click.Path(dir_okay=False),
+        help="A CT log list (Google's or Apple's v3 JSON) to verify SCTs with, instead of "
+        "the shipped snapshot.",
+    )(fn)
+    fn = click.option(
+        "--app-config",
+        type=click.Path(dir_okay=False),
+        help="The app's Info.plist (ATS keys) or Android network_security_config.xml; "
+        "changes the verdict of the matching clients.",
+    )(fn)
+    fn = click.option(
+        "--clients",
+        "clients_all",
+        type=click.Choice(["all"]),
+        help="Simulate every client profile (a matrix).",
+    )(fn)
+    fn = click.option(
+        "--client",
+        "client_names",
+        multiple=True,
+        help="Simulate this client (ios, chrome, android-14, java-17 …; see `tlsdoctor "
+        "clients`); repeatable.",
+    )(fn)
+    return fn
+
+
+def _client_list(names: tuple[str, ...], all_: str | None) -> list[str]:
+    return ["all"] if all_ else list(names)
+
+
 # ------------------------------------------------------------------------ cert
 
 
@@ -134,6 +168,7 @@ def cli() -> None:
     show_default=True,
     help="Which client's rules decide severity: browser, openssl-3.",
 )
+@client_options
 @output_options
 def cert(
     files: tuple[str, ...],
@@ -144,6 +179,10 @@ def cert(
     passphrase_file: str | None,
     public_roots: str | None,
     policy: str,
+    client_names: tuple[str, ...],
+    clients_all: str | None,
+    app_config: str | None,
+    ct_logs: str | None,
     fmt: str,
     fail_on: str,
     output: str | None,
@@ -166,6 +205,9 @@ def cert(
         passphrase=_read_passphrase(passphrase_file),
         policy_name=policy,
         public_roots=public_roots,
+        clients=_client_list(client_names, clients_all),
+        app_config=app_config,
+        ct_logs=ct_logs,
     )
     sys.exit(emit(report, fmt, fail_on, output))
 
@@ -246,6 +288,7 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
     show_default=True,
     help="Whose rules decide severity: browser, openssl-3.",
 )
+@client_options
 @output_options
 def check(
     target: str,
@@ -265,6 +308,10 @@ def check(
     timeout: float,
     full: bool,
     policy: str,
+    client_names: tuple[str, ...],
+    clients_all: str | None,
+    app_config: str | None,
+    ct_logs: str | None,
     fmt: str,
     fail_on: str,
     output: str | None,
@@ -307,6 +354,9 @@ def check(
         system=system,
         public_roots=public_roots,
         passphrase=passphrase,
+        clients=_client_list(client_names, clients_all),
+        app_config=app_config,
+        ct_logs=ct_logs,
     )
     code = emit(report, fmt, fail_on, output)
     sys.exit(3 if unreachable(report) else code)
@@ -461,6 +511,124 @@ def pcap(
     sys.exit(emit(report, fmt, fail_on, output))
 
 
+# -------------------------------------------------------------------- diagnose
+
+
+@cli.command()
+@click.argument("items", nargs=-1, required=True)
+@click.option("--keylog", type=click.Path(), help="NSS key log for the captures among ITEMS.")
+@click.option(
+    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root the clients trust."
+)
+@click.option("--host", help="Name the clients connect to (checks certificate names).")
+@click.option("--sni", help="For hosts among ITEMS: server name to send.")
+@click.option(
+    "--cert", "cert_file", type=click.Path(), help="For hosts: client certificate (mutual TLS)."
+)
+@click.option("--key", "key_file", type=click.Path(), help="For hosts: private key of --cert.")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(),
+    help="Passphrase for PKCS#12 or encrypted keys ('-' for stdin).",
+)
+@click.option("--psk-identity", help="For hosts: PSK identity.")
+@click.option(
+    "--psk-file", type=click.Path(), help="For hosts: file holding the PSK (or TLSDOCTOR_PSK)."
+)
+@click.option(
+    "--psk-encoding",
+    type=click.Choice(["hex", "ascii", "base64"]),
+    default="hex",
+    show_default=True,
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Deadline of each live check, in seconds.",
+)
+@click.option(
+    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
+)
+@click.option(
+    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
+)
+@click.option(
+    "--policy",
+    default="browser",
+    show_default=True,
+    help="Whose rules decide severity: browser, openssl-3.",
+)
+@output_options
+def diagnose(
+    items: tuple[str, ...],
+    keylog: str | None,
+    ca_files: tuple[str, ...],
+    host: str | None,
+    sni: str | None,
+    cert_file: str | None,
+    key_file: str | None,
+    passphrase_file: str | None,
+    psk_identity: str | None,
+    psk_file: str | None,
+    psk_encoding: str,
+    timeout: float,
+    system: bool,
+    public_roots: str | None,
+    policy: str,
+    fmt: str,
+    fail_on: str,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """Diagnose any mix of evidence in one report.
+
+    Each ITEM is a file (capture, log, certificates), '-' for standard input,
+    a HOST[:PORT] to check live, or quoted error text; its kind is recognised
+    from its content.  Facts from different sources meet: a client's alert in
+    a capture is explained by the chain a live check saw.
+    """
+    from tlsdoctor.engine import diagnose_items, unreachable
+
+    passphrase = (
+        _read_passphrase(passphrase_file) if passphrase_file != "-" or "-" not in items else None
+    )
+    stdin = sys.stdin.buffer.read() if "-" in items else None
+    psk = (
+        _read_psk(psk_file)
+        if (psk_file or os.environ.get("TLSDOCTOR_PSK")) and psk_identity
+        else None
+    )
+    check = {
+        "sni": sni,
+        "cert_file": cert_file,
+        "key_file": key_file,
+        "passphrase": passphrase,
+        "psk_identity": psk_identity,
+        "psk": psk,
+        "psk_encoding": psk_encoding,
+        "timeout": timeout,
+    }
+    show = not quiet and sys.stderr.isatty()
+    report = diagnose_items(
+        items,
+        stdin=stdin,
+        keylog=keylog,
+        ca_files=ca_files,
+        host=host,
+        check=check,
+        policy_name=policy,
+        system=system,
+        public_roots=public_roots,
+        passphrase=passphrase,
+        announce=(lambda m: click.echo(m, err=True)) if show else None,
+    )
+    code = emit(report, fmt, fail_on, output)
+    only_hosts = all(not os.path.exists(i) and i != "-" for i in items)
+    sys.exit(3 if only_hosts and unreachable(report) else code)
+
+
 # --------------------------------------------------------------------- explain
 
 
@@ -518,6 +686,18 @@ def _print_rule(r: Any, fmt: str, output: str | None) -> int:
 
 
 # ------------------------------------------------------------------------- lab
+
+
+@cli.command("clients")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal")
+@click.option(
+    "--sources", "show_sources", is_flag=True, help="Also print where each fact comes from."
+)
+def clients_command(fmt: str, show_sources: bool) -> None:
+    """The client profiles the simulator knows (--client NAME / --clients all)."""
+    from tlsdoctor.clients.listing import listing
+
+    click.echo(listing(fmt, show_sources), nl=False)
 
 
 @cli.group()

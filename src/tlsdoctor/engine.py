@@ -228,16 +228,22 @@ def diagnose_cert_files(
     passphrase: bytes | None = None,
     policy_name: str = "browser",
     public_roots: str | None = None,
+    clients: Sequence[str] = (),
+    app_config: str | None = None,
+    ct_logs: str | None = None,
 ) -> Report:
     policy = _policy(policy_name, system, public_roots)
     evidence = cert_evidence(files, host, ca_files, key_file, passphrase)
     facts = chain_facts(evidence, policy)
-    return diagnose(
+    report = diagnose(
         evidence,
         policy,
         command="cert",
         subject=", ".join(files) + (f" for {host}" if host else ""),
         facts=facts,
+    )
+    return with_clients(
+        report, evidence, clients, app_config=app_config, public_roots=public_roots, ct_logs=ct_logs
     )
 
 
@@ -375,6 +381,9 @@ def diagnose_check(
     system: bool = False,
     public_roots: str | None = None,
     passphrase: bytes | None = None,
+    clients: Sequence[str] = (),
+    app_config: str | None = None,
+    ct_logs: str | None = None,
 ) -> Report:
     from tlsdoctor.sources.certfiles import load_file
     from tlsdoctor.sources.probe.check import follow_up, run_check
@@ -427,7 +436,76 @@ def diagnose_check(
         summary = f"{summary} (handshake: {params}; {scan.handshakes} handshakes in {scan.elapsed or 0:.2f} s)"
     elif scan is not None:
         summary = f"{summary} ({scan.handshakes} handshakes in {scan.elapsed or 0:.2f} s)"
-    return dataclasses.replace(report, ladders=ladders, summary=summary, passed=passed)
+    report = dataclasses.replace(report, ladders=ladders, summary=summary, passed=passed)
+    return with_clients(
+        report,
+        evidence,
+        clients,
+        opts=opts,
+        app_config=app_config,
+        public_roots=public_roots,
+        ct_logs=ct_logs,
+    )
+
+
+# ------------------------------------------------------------ client simulator
+
+
+def with_clients(
+    report: Report,
+    evidence: Evidence,
+    clients: Sequence[str],
+    *,
+    opts: Any = None,
+    app_config: str | None = None,
+    public_roots: str | None = None,
+    ct_logs: str | None = None,
+) -> Report:
+    """``--client NAME`` / ``--clients all``: each client's verdict, merged into the report.
+
+    Live (``opts`` given): each distinct client ClientHello is sent once
+    (sources/probe/simulate.py); then every profile's policy runs the rules
+    (clients/simulate.py).  Offline: the certificate half only.
+    """
+    if not clients:
+        if app_config:
+            raise InputError("--app-config needs --client NAME or --clients all")
+        return report
+    from tlsdoctor.clients import appconfig
+    from tlsdoctor.clients.profiles import select
+    from tlsdoctor.clients.simulate import merge, simulate
+    from tlsdoctor.pki.ctverify import load_log_list
+
+    profiles = select(list(clients))
+    app = appconfig.load(app_config) if app_config else None
+    log_list = load_log_list(f"file:{ct_logs}" if ct_logs else "google")
+    if ct_logs:
+        evidence = dataclasses.replace(evidence, facts={**evidence.facts, "ct_log_list": ct_logs})
+    hellos: dict[str, Any] = {}
+    before = evidence.scans[0].handshakes if evidence.scans else 0
+    if opts is not None and evidence.scans and evidence.scans[0].transport is None:
+        from tlsdoctor.sources.probe.simulate import simulate_hellos
+
+        evidence, hellos = simulate_hellos(evidence, opts, {p.id: p.hello for p in profiles})
+    after = evidence.scans[0].handshakes if evidence.scans else 0
+    verdicts, per_client = simulate(evidence, profiles, hellos, app, public_roots)
+    counts = {
+        "profiles": len(profiles),
+        "live": bool(hellos),
+        "distinct_hellos": len({id(a) for a in hellos.values()}),
+        "handshakes_added": after - before,
+        "handshakes_total": after,
+        "public_roots": public_roots,
+        "ct_log_list": log_list.name,
+        "app_config": app_config,
+    }
+    merged = merge(report, verdicts, per_client, counts)
+    if hellos:
+        merged = dataclasses.replace(merged, facts={**merged.facts, **scan_facts(evidence)})
+    failing = sum(1 for v in verdicts if v.verdict == "fail")
+    text = f"{len(verdicts) - failing} of {len(verdicts)} clients connect"
+    summary = f"{merged.summary} ({text})" if merged.summary else text
+    return dataclasses.replace(merged, summary=summary)
 
 
 def unreachable(report: Report) -> bool:
@@ -556,3 +634,183 @@ def diagnose_pcap(
     else:
         summary = f"{report.summary} ({summary_tail})"
     return dataclasses.replace(report, ladders=ladders, summary=summary)
+
+
+# ------------------------------------------------------------ tlsdoctor diagnose
+
+
+def diagnose_items(
+    items: Sequence[str],
+    *,
+    stdin: bytes | None = None,
+    keylog: str | None = None,
+    ca_files: Sequence[str] = (),
+    host: str | None = None,
+    check: dict[str, Any] | None = None,
+    policy_name: str = "browser",
+    system: bool = False,
+    public_roots: str | None = None,
+    passphrase: bytes | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> Report:
+    """One report from any mix of evidence: captures, logs, certificates, hosts, text.
+
+    Each item's kind is recognised from its content and announced; all the
+    evidence meets in one :class:`Evidence`, so rules combine facts from
+    several sources (a client's alert in a capture, the chain a live check saw).
+    """
+    import io
+    import tempfile
+
+    from tlsdoctor.errors import NotRecognisedError
+    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.detect import recognise
+
+    policy = _policy(policy_name, system, public_roots)
+    say = announce or (lambda _msg: None)
+    anchors: list[ChainCert] = []
+    for ca in ca_files:
+        loaded = load_file(ca, passphrase)
+        if not loaded.certs:
+            raise InputError(f"{ca}: no certificate found for --ca")
+        anchors.extend(loaded.certs)
+    evidence = Evidence()
+    extra: list[Finding] = []
+    inputs: list[str] = []
+    tables: list[dict[str, Any]] = []
+    ladders: list[Transcript] = []
+    check_opts: list[Any] = []
+    recognised = 0
+    tmpdir = tempfile.TemporaryDirectory(prefix="tlsdoctor-")
+    try:
+        for raw in items:
+            item = recognise(raw, stdin if raw == "-" else None)
+            path = item.path
+            if item.data is not None and item.kind in ("pcap", "pcapng", "certs"):
+                path = os.path.join(tmpdir.name, "stdin")
+                with open(path, "wb") as fh:
+                    fh.write(item.data)
+            if item.kind in ("pcap", "pcapng"):
+                from tlsdoctor.sources.capture import read_capture
+
+                assert path is not None
+                result = read_capture(path, keylog=keylog)
+                ev = dedupe_chains(
+                    result.evidence
+                    if len(result.connections) <= MAX_EVIDENCE_CONNECTIONS
+                    else result.evidence_for([s.id for s in result.failed])
+                )
+                failed = [s.id for s in result.connections if s.status == "failed"]
+                msg = f"reading {item.name} as {item.kind}, {len(result.connections)} TLS connection(s), {len(failed)} failed"
+                tables.append(connection_table(result, item.name))
+                ladders += [
+                    c.transcript
+                    for c in ev.connections
+                    if c.id in failed[:2] and c.transcript is not None
+                ]
+            elif item.kind == "certs":
+                assert path is not None
+                ev = cert_evidence([path], host=host, passphrase=passphrase)
+                n = sum(len(ch.certs) for ch in ev.chains)
+                msg = f"reading {item.name} as certificates: {n} certificate(s)" + (
+                    f", {len(ev.keys)} private key(s) (not shown)" if ev.keys else ""
+                )
+            elif item.kind == "log":
+                from tlsdoctor.sources.logs import read_log
+                from tlsdoctor.sources.logs.summary import unknown_findings
+
+                source: Any = io.BytesIO(item.data) if item.data is not None else path
+                result_log = read_log(source, item.name)
+                if result_log.format is None:
+                    found = unknown_findings(result_log)
+                    extra += list(found)
+                    msg = f"{item.name}: not a log format tlsdoctor knows (tried: {', '.join(result_log.tried)}); {len(found)} error code(s) explained"
+                    if found:
+                        recognised += 1
+                    inputs.append(msg)
+                    say(msg)
+                    continue
+                ev = result_log.evidence
+                msg = f"reading {item.name} as {result_log.title or result_log.format}, {len(ev.connections)} connection(s)"
+                ladders += [c.transcript for c in ev.connections[:1] if c.transcript is not None]
+            elif item.kind == "host":
+                import asyncio
+
+                from tlsdoctor.sources.probe.check import run_check
+
+                opts = check_options(item.name, **(check or {}))
+                check_opts.append(opts)
+                ev = asyncio.run(run_check(opts))
+                scan = ev.scans[0]
+                msg = f"checking {scan.target} live: {scan.handshakes} handshake(s) in {scan.elapsed or 0:.2f} s"
+            else:
+                from tlsdoctor.catalog.explain import explain_text
+
+                text = (item.data or b"").decode("utf-8", "replace")
+                try:
+                    explained = explain_text(text)
+                except NotRecognisedError:
+                    msg = f"text '{item.name}': no error code or message the catalog knows"
+                    inputs.append(msg)
+                    say(msg)
+                    continue
+                extra += list(explained.findings)
+                msg = f"explaining text '{item.name}': {len(explained.findings)} code(s) or message(s) recognised"
+                recognised += 1
+                inputs.append(msg)
+                say(msg)
+                continue
+            recognised += 1
+            inputs.append(msg)
+            say(msg)
+            evidence = evidence.merge(ev)
+    finally:
+        tmpdir.cleanup()
+    if recognised == 0:
+        raise NotRecognisedError("nothing recognised in: " + ", ".join(items))
+    evidence = dataclasses.replace(
+        evidence,
+        private_anchors=evidence.private_anchors + tuple(anchors),
+        host=host or evidence.host,
+    )
+
+    def probe(requests: Sequence[ProbeRequest], ev: Evidence) -> Evidence:
+        import asyncio
+
+        from tlsdoctor.sources.probe.check import follow_up
+
+        for opts in check_opts:
+            ev = asyncio.run(follow_up(requests, ev, opts))
+        return ev
+
+    facts: dict[str, Any] = {"inputs": inputs, **chain_facts(evidence, policy)}
+    if evidence.scans:
+        facts.update(scan_facts(evidence))
+    if tables:
+        facts["table"] = (
+            tables[0]
+            if len(tables) == 1
+            else {
+                "title": "TLS connections in the captures",
+                "columns": tables[0]["columns"],
+                "rows": [r for t in tables for r in t["rows"]],
+            }
+        )
+    report = diagnose(
+        evidence,
+        policy,
+        command="diagnose",
+        subject=", ".join(items),
+        probe=probe if check_opts else None,
+        facts=facts,
+    )
+    findings = rank([*report.findings, *extra])
+    worst = findings[0] if findings else None
+    summary = (
+        report.summary
+        if report.findings
+        else (f"{worst.title}." if worst is not None else "No problems found.")
+    )
+    return dataclasses.replace(
+        report, findings=findings, ladders=tuple(ladders[:3]), summary=summary
+    )

@@ -38,6 +38,7 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
         ladders=[{"source": t.source, "svg": ladder_svg(t)} for t in report.ladders],
         chains=chains,
         table=report.facts.get("table") if isinstance(report.facts, dict) else None,
+        inputs=report.facts.get("inputs", []) if isinstance(report.facts, dict) else [],
         passed=list(dict.fromkeys(c.text for c in report.passed)),
         not_checked=[c.text for c in report.not_checked],
         version=report.tool_version,

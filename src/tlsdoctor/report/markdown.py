@@ -82,6 +82,9 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
     lines = [f"## TLS diagnosis: {_esc(report.subject or report.command)}", ""]
     if report.summary:
         lines += [f"**{_esc(report.summary)}**", ""]
+    inputs = report.facts.get("inputs") if isinstance(report.facts, dict) else None
+    if inputs:
+        lines += ["**Evidence read**", ""] + [f"- {_esc(str(x))}" for x in inputs] + [""]
     table = report.facts.get("table") if isinstance(report.facts, dict) else None
     if table:
         lines += [f"**{_esc(str(table.get('title', '')))}**", ""]

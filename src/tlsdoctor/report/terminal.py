@@ -121,6 +121,39 @@ def _table(console: Console, table: dict[str, Any]) -> None:
     console.print()
 
 
+def _client_matrix(console: Console, report: Report) -> None:
+    """The per-client verdicts (``facts["clients"]``) as a compact table."""
+    data = report.facts.get("clients")
+    rows = data.get("matrix") if isinstance(data, dict) else None
+    if not rows:
+        return
+    width = max(len(str(r.get("client", ""))) for r in rows)
+    console.print("[bold]clients:[/]")
+    for r in rows:
+        ok = r.get("verdict") == "pass"
+        mark = (
+            ("pass", "bold green")
+            if ok
+            else ("FAIL", "bold red")
+            if r.get("verdict") == "fail"
+            else ("?", "bold yellow")
+        )
+        reason = str(r.get("reason", ""))
+        if not ok and r.get("error"):
+            reason = f"{r['error']} — {reason}"
+        _line(console, f"  {r.get('client', '')!s:<{width}} ", mark, f"  {reason}")
+        exc = r.get("ats_exceptions") or {}
+        if exc and not ok:
+            keys = ", ".join(f"{k}={v}" for k, v in exc.items())
+            _line(
+                console,
+                f"  {'':<{width}}       ",
+                ("ATS exceptions that would allow it: ", "dim"),
+                keys,
+            )
+    console.print()
+
+
 def render(report: Report, color: bool = False, width: int | None = None, **_: Any) -> str:
     buf = io.StringIO()
     console = Console(
@@ -136,17 +169,25 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
     if report.summary:
         console.print(escape(report.summary))
     console.print()
+    inputs = report.facts.get("inputs") if isinstance(report.facts, dict) else None
+    if inputs:
+        for line in inputs:
+            _line(console, ("  read: ", "dim"), str(line))
+        console.print()
     table = report.facts.get("table") if isinstance(report.facts, dict) else None
     if table:
         _table(console, table)
     if not report.findings:
         console.print("[bold green]no problems found[/]")
         console.print()
+        _client_matrix(console, report)
     for i, f in enumerate(report.findings):
         if i == 1:
             console.print("[dim]also found:[/]")
             console.print()
         _finding(console, f, first=i == 0)
+        if i == 0:
+            _client_matrix(console, report)
     for t in report.ladders:
         console.print(f"[bold]handshake[/] {escape(t.source)}")
         for line in ladder_lines(t):

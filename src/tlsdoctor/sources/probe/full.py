@@ -11,6 +11,7 @@ works even for groups this client cannot compute.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from tlsdoctor.model import ServerScan
@@ -81,30 +82,31 @@ def _selected_group(events: list[object]) -> int | None:
     return None
 
 
+async def _group(p: Probe, g: int, tls13: bool, ecdhe12: tuple[int, ...]) -> int | None:
+    if tls13:
+        prof = p.profile(versions=(TLS13,), groups=(g,), key_share_groups=())
+        stop: tuple[str, ...] = ("HelloRetryRequest", "ServerHello")
+        until = "hello"
+    else:
+        prof = p.profile(versions=(TLS12,), groups=(g,), cipher_suites=ecdhe12)
+        stop = ("ServerKeyExchange", "ServerHelloDone")
+        until = "flight"
+    cfg = ClientConfig(profile=prof, server_name=p.sni, finish=False, stop_after=stop)
+    s = await p.attempt(f"group {registry.group_name(g)}", cfg, until)
+    return g if _selected_group(s.events) == g else None
+
+
 async def _groups(p: Probe, scan: ServerScan) -> tuple[int, ...]:
-    found: list[int] = []
     tls13 = bool(scan.versions.get(TLS13))
-    ecdhe12 = [
+    ecdhe12 = tuple(
         c
         for c in scan.suites.get(TLS12, ())
         if (registry.cipher_suite(c) or _NONE).key_exchange == "ECDHE"
-    ]
+    )
     if not tls13 and not ecdhe12:
         return ()
-    for g in GROUPS:
-        if tls13:
-            prof = p.profile(versions=(TLS13,), groups=(g,), key_share_groups=())
-            stop: tuple[str, ...] = ("HelloRetryRequest", "ServerHello")
-            until = "hello"
-        else:
-            prof = p.profile(versions=(TLS12,), groups=(g,), cipher_suites=tuple(ecdhe12))
-            stop = ("ServerKeyExchange", "ServerHelloDone")
-            until = "flight"
-        cfg = ClientConfig(profile=prof, server_name=p.sni, finish=False, stop_after=stop)
-        s = await p.attempt(f"group {registry.group_name(g)}", cfg, until)
-        if _selected_group(s.events) == g:
-            found.append(g)
-    return tuple(found)
+    found = await asyncio.gather(*(_group(p, g, tls13, ecdhe12) for g in GROUPS))
+    return tuple(g for g in found if g is not None)
 
 
 class _None:
@@ -115,16 +117,15 @@ _NONE = _None()
 
 
 async def enumerate_server(p: Probe, scan: ServerScan) -> ServerScan:
+    """Every version's accepted suites (versions in parallel), preference, groups."""
     versions = dict(scan.versions)
-    suites: dict[int, tuple[int, ...]] = {}
-    preference = None
-    for v in (SSL3, TLS10, TLS11, TLS12, TLS13):
-        accepted = await _suites_for(p, v)
-        versions[v] = bool(accepted)
-        if accepted:
-            suites[v] = tuple(accepted)
-            pref = await _preference(p, v, accepted)
-            preference = pref if preference is None else preference
+    order = (SSL3, TLS10, TLS11, TLS12, TLS13)
+    found = await asyncio.gather(*(_suites_for(p, v) for v in order))
+    suites = {v: tuple(acc) for v, acc in zip(order, found, strict=True) if acc}
+    for v, acc in zip(order, found, strict=True):
+        versions[v] = bool(acc)
+    prefs = await asyncio.gather(*(_preference(p, v, list(acc)) for v, acc in suites.items()))
+    preference = next((x for x in prefs if x is not None), None)
     scan = dataclasses.replace(scan, versions=versions, suites=suites, server_preference=preference)
     groups = await _groups(p, scan)
     return dataclasses.replace(
