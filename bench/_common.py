@@ -39,7 +39,9 @@ def testssl() -> list[str] | None:
     return [exe] if exe else None
 
 
-def timed(cmd: Sequence[str], timeout: float = 600) -> tuple[float, subprocess.CompletedProcess[str]]:
+def timed(
+    cmd: Sequence[str], timeout: float = 600
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
     p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=timeout)
     return time.perf_counter() - start, p
@@ -57,9 +59,18 @@ class SynCounter:
         if not self.available:
             return self
         self.proc = subprocess.Popen(
-            ["tcpdump", "-i", "lo", "-n", "-l", "-q",
-             f"tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and dst port {self.port}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                "tcpdump",
+                "-i",
+                "lo",
+                "-n",
+                "-l",
+                "-q",
+                f"tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and dst port {self.port}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stderr is not None
         deadline = time.monotonic() + 5

@@ -29,7 +29,19 @@ def main() -> None:
         ca = srv.files["ca"]
         ours = []
         for _ in range(args.runs):
-            t, p = timed([*TLSDOCTOR, "check", srv.address, "--sni", "localhost", "--ca", ca, "--format", "json"])
+            t, p = timed(
+                [
+                    *TLSDOCTOR,
+                    "check",
+                    srv.address,
+                    "--sni",
+                    "localhost",
+                    "--ca",
+                    ca,
+                    "--format",
+                    "json",
+                ]
+            )
             ours.append(t)
         doc = json.loads(p.stdout)
         inner = doc["facts"]["scans"][0]["elapsed_s"]
@@ -37,8 +49,10 @@ def main() -> None:
         with SynCounter(srv.port) as c:
             timed([*TLSDOCTOR, "check", srv.address, "--sni", "localhost", "--ca", ca])
         ours_conn = c.count
-        print(f"tlsdoctor check   median {statistics.median(ours):6.3f} s wall (check itself {inner:.3f} s), "
-              f"{hs} handshakes, {ours_conn} TCP connections")
+        print(
+            f"tlsdoctor check   median {statistics.median(ours):6.3f} s wall (check itself {inner:.3f} s), "
+            f"{hs} handshakes, {ours_conn} TCP connections"
+        )
 
         if ensure_sslyze():
             theirs = []
@@ -56,7 +70,9 @@ def main() -> None:
         ts = testssl()
         if ts and not args.skip_testssl:
             with SynCounter(srv.port) as c:
-                t, _p = timed([*ts, "--quiet", "--color", "0", "--warnings", "off", srv.address], timeout=900)
+                t, _p = timed(
+                    [*ts, "--quiet", "--color", "0", "--warnings", "off", srv.address], timeout=900
+                )
             print(f"testssl.sh        {t:6.3f} s wall, {c.count} TCP connections")
             print(f"ratio testssl/tlsdoctor: {t / statistics.median(ours):5.1f}x")
         else:
@@ -65,10 +81,14 @@ def main() -> None:
 
     with servers.running("silent") as srv:
         for deadline in (1.0, 3.0):
-            t, p = timed([*TLSDOCTOR, "check", srv.address, "--timeout", str(deadline), "--format", "json"])
+            t, p = timed(
+                [*TLSDOCTOR, "check", srv.address, "--timeout", str(deadline), "--format", "json"]
+            )
             inner = json.loads(p.stdout)["facts"]["scans"][0]["elapsed_s"]
-            print(f"silent server, --timeout {deadline}: check ended at {inner:.3f} s "
-                  f"({inner / deadline * 100 - 100:+.1f}% of the deadline), process wall {t:.3f} s")
+            print(
+                f"silent server, --timeout {deadline}: check ended at {inner:.3f} s "
+                f"({inner / deadline * 100 - 100:+.1f}% of the deadline), process wall {t:.3f} s"
+            )
         if ensure_sslyze():
             t, _p = timed([*SSLYZE, srv.address, "--quiet"], timeout=300)
             print(f"silent server, sslyze: {t:.1f} s")

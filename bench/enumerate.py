@@ -17,7 +17,15 @@ from _common import SSLYZE, TLSDOCTOR, SynCounter, ensure_sslyze, testssl, timed
 
 from tlsdoctor.lab import servers
 
-SSLYZE_ENUM = ["--sslv2", "--sslv3", "--tlsv1", "--tlsv1_1", "--tlsv1_2", "--tlsv1_3", "--elliptic_curves"]
+SSLYZE_ENUM = [
+    "--sslv2",
+    "--sslv3",
+    "--tlsv1",
+    "--tlsv1_1",
+    "--tlsv1_2",
+    "--tlsv1_3",
+    "--elliptic_curves",
+]
 
 
 def main() -> None:
@@ -29,15 +37,41 @@ def main() -> None:
     with servers.running(args.scenario) as srv:
         ours = []
         for _ in range(args.runs):
-            t, p = timed([*TLSDOCTOR, "check", srv.address, "--sni", "localhost", "--full", "--timeout", "60", "--format", "json"])
+            t, p = timed(
+                [
+                    *TLSDOCTOR,
+                    "check",
+                    srv.address,
+                    "--sni",
+                    "localhost",
+                    "--full",
+                    "--timeout",
+                    "60",
+                    "--format",
+                    "json",
+                ]
+            )
             ours.append(t)
         scan = json.loads(p.stdout)["facts"]["scans"][0]
         n_suites = sum(len(v) for v in scan["suites"].values())
         with SynCounter(srv.port) as c:
-            timed([*TLSDOCTOR, "check", srv.address, "--sni", "localhost", "--full", "--timeout", "60"])
+            timed(
+                [
+                    *TLSDOCTOR,
+                    "check",
+                    srv.address,
+                    "--sni",
+                    "localhost",
+                    "--full",
+                    "--timeout",
+                    "60",
+                ]
+            )
         mo = statistics.median(ours)
-        print(f"tlsdoctor --full  median {mo:6.3f} s wall (enumeration {scan['elapsed_s']:.3f} s), "
-              f"{scan['handshakes']} handshakes, {c.count} TCP connections, {n_suites} suites accepted")
+        print(
+            f"tlsdoctor --full  median {mo:6.3f} s wall (enumeration {scan['elapsed_s']:.3f} s), "
+            f"{scan['handshakes']} handshakes, {c.count} TCP connections, {n_suites} suites accepted"
+        )
         if ensure_sslyze():
             theirs = []
             for _ in range(max(1, args.runs // 2)):
@@ -51,8 +85,13 @@ def main() -> None:
         ts = testssl()
         if ts and not args.skip_testssl:
             with SynCounter(srv.port) as c:
-                t, _p = timed([*ts, "--quiet", "--color", "0", "--warnings", "off", "-p", "-e", srv.address], timeout=900)
-            print(f"testssl.sh -p -e  {t:6.3f} s wall, {c.count} TCP connections; ratio {t / mo:5.1f}x")
+                t, _p = timed(
+                    [*ts, "--quiet", "--color", "0", "--warnings", "off", "-p", "-e", srv.address],
+                    timeout=900,
+                )
+            print(
+                f"testssl.sh -p -e  {t:6.3f} s wall, {c.count} TCP connections; ratio {t / mo:5.1f}x"
+            )
 
 
 if __name__ == "__main__":

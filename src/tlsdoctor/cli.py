@@ -435,7 +435,8 @@ def log_command(
     never shown.  Exit 4 when the format is not recognised (the error codes
     found in it are still explained).
     """
-    from tlsdoctor.sources.logs.doctor import UnknownLogFormat, diagnose_log
+    from tlsdoctor.engine import diagnose_log
+    from tlsdoctor.sources.logs.doctor import UnknownLogFormat
 
     try:
         report = diagnose_log(

@@ -814,3 +814,76 @@ def diagnose_items(
     return dataclasses.replace(
         report, findings=findings, ladders=tuple(ladders[:3]), summary=summary
     )
+
+
+# ----------------------------------------------------------------- tlsdoctor log
+
+
+def diagnose_log(
+    source: Any,
+    name: str | None = None,
+    fmt: str | None = None,
+    ca_files: Sequence[str] = (),
+    host: str | None = None,
+    policy_name: str = "browser",
+) -> Report:
+    """``tlsdoctor log``: read the log, run the rules, rank: root cause first."""
+    from tlsdoctor.sources.logs import read_log
+    from tlsdoctor.sources.logs.doctor import UnknownLogFormat, load_anchors
+    from tlsdoctor.sources.logs.summary import log_facts, unknown_findings
+
+    policy = _policy(policy_name, False, None)
+    anchors = load_anchors(ca_files)
+    result = read_log(source, name, fmt)
+    label = result.name
+    if result.format is None:
+        findings = unknown_findings(result)
+        tried = ", ".join(result.tried)
+        message = f"{label}: not a log format tlsdoctor knows (tried: {tried})"
+        if findings:
+            message += f"; {len(findings)} error code(s) in it are explained in the report"
+        report = Report(
+            command="log",
+            findings=findings,
+            sources=(label,),
+            subject=label,
+            summary=(
+                f"Unknown log format (tried: {tried}). "
+                + (
+                    "What the catalog says about the error codes in it follows."
+                    if findings
+                    else "No line in it names an error code the catalog knows."
+                )
+            ),
+            facts={"log": {"format": None, "tried": list(result.tried), "lines": result.lines}},
+            tool_version=__version__,
+        )
+        raise UnknownLogFormat(message, report, result)
+    evidence: Evidence = result.evidence
+    if anchors or host:
+        evidence = dataclasses.replace(
+            evidence, private_anchors=evidence.private_anchors + anchors, host=host or evidence.host
+        )
+    title = result.title or result.format
+    report = diagnose(
+        evidence,
+        policy,
+        command="log",
+        subject=f"{label} ({title})",
+        facts=log_facts(result),
+    )
+    return dataclasses.replace(report, summary=_log_summary(result, evidence, report))
+
+
+def _log_summary(result: Any, evidence: Evidence, report: Report) -> str | None:
+    from tlsdoctor.sources.logs.summary import success_summary
+
+    if not evidence.connections:
+        return f"The log was read as {result.title}, but it shows no TLS handshake."
+    ok = success_summary(result)
+    if ok is None:
+        return report.summary
+    root = report.root_cause
+    if root is not None and root.severity is Severity.FATAL:
+        return ok[:-1] + ", but: " + root.title[0].lower() + root.title[1:] + "."
+    return ok

@@ -69,9 +69,6 @@ def names_in(report: Report) -> list[str]:
             for part in str(cert.get("subject", "")).split(","):
                 if part.startswith("CN="):
                     add(part[3:])
-    if report.subject:
-        for word in re.split(r"[\s,:]+", report.subject):
-            add(word)
     return sorted(found, key=len, reverse=True)
 
 

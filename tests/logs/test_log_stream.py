@@ -1,0 +1,95 @@
+"""A 100 MB log streams in bounded memory; a log of thousands of handshakes keeps bounded state.
+
+The big log is written at test time (a noise block repeated, one real-looking
+handshake half-way), read in a fresh interpreter, and its peak resident size
+compared with that of a 5 MB log: reading line by line, the difference stays
+small.  No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from logseeds import HANDSHAKE
+
+from tlsdoctor.sources.logs import read_log
+from tlsdoctor.sources.logs.builder import MAX_CONNECTIONS
+
+NOISE_LINE = '2026-11-22T07:26:36.{ms:03d}Z api[web-3] {{"msg":"GET /api/items/{n:08d} 200 3.2ms","ua":"{pad}"}}\n'
+
+_READER = """
+import resource, sys
+from tlsdoctor.sources.logs import read_log
+r = read_log(sys.argv[1])
+c = r.evidence.connections
+print(r.format, len(c), c[0].api_calls[1][0] if c else "-", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def write_log(path: Path, size: int) -> None:
+    """``size`` bytes of noise with the handshake half-way, written in big blocks."""
+    block = "".join(NOISE_LINE.format(ms=i % 1000, n=i, pad="x" * 1900) for i in range(500))
+    written = 0
+    with open(path, "w") as fh:
+        while written < size:
+            fh.write(block)
+            written += len(block)
+            if HANDSHAKE and size // 2 <= written < size // 2 + len(block):
+                fh.write(HANDSHAKE)
+
+
+def read_in_subprocess(path: Path) -> tuple[str, int, str, int]:
+    p = subprocess.run(
+        [sys.executable, "-c", _READER, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    fmt, n, call, rss = p.stdout.split()
+    return fmt, int(n), call, int(rss)
+
+
+def test_100_mb_log_in_bounded_memory(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.log", tmp_path / "big.log"
+    write_log(small, 5 * 1024 * 1024)
+    write_log(big, 100 * 1024 * 1024)
+    try:
+        fmt_s, n_s, _, rss_small = read_in_subprocess(small)
+        fmt_b, n_b, call, rss_big = read_in_subprocess(big)
+    finally:
+        big.unlink()
+    assert (fmt_s, fmt_b) == ("wolfssl", "wolfssl")
+    assert n_s == n_b == 1 and call == "wolfSSL_new"
+    # ru_maxrss is in KiB: 100 MB of log costs at most 16 MiB more than 5 MB does.
+    assert rss_big - rss_small < 16 * 1024, (rss_small, rss_big)
+    assert rss_big < 200 * 1024
+
+
+def test_thousands_of_handshakes_keep_bounded_state() -> None:
+    text = HANDSHAKE * 3000
+    r = read_log(io.StringIO(text), "many.log")
+    assert r.format == "wolfssl"
+    assert len(r.evidence.connections) == MAX_CONNECTIONS
+    assert any("were not kept" in n for n in r.notes)
+
+
+def test_an_endless_line_is_cut(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    with open(path, "w") as fh:
+        fh.write("x" * (8 * 1024 * 1024) + "\n")
+        fh.write(HANDSHAKE)
+    r = read_log(str(path))
+    assert r.format == "wolfssl"
+    assert any("cut" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_line_endings(ending: str) -> None:
+    r = read_log(io.BytesIO(HANDSHAKE.replace("\n", ending).encode()), "e.log")
+    assert r.format == "wolfssl"
+    assert r.evidence.connections[0].facts.get("client_certificate_empty") is True
