@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from tlsdoctor.lab import chains
+from tlsdoctor.lab import chains, webservers
 from tlsdoctor.lab.pki import ca
 
 LOOPBACK = "127.0.0.1"
@@ -93,9 +93,108 @@ class Scenario:
 
 _OSSL_LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
 
+_NGINX_TLS = (
+    "listen 127.0.0.1:{port} ssl;",
+    "ssl_certificate {dir}/served.pem;",
+    "ssl_certificate_key {dir}/leaf.key;",
+    "ssl_protocols TLSv1.2 TLSv1.3;",
+)
+_APACHE_TLS = (
+    "SSLEngine on",
+    "SSLCertificateFile {dir}/served.pem",
+    "SSLCertificateKeyFile {dir}/leaf.key",
+    "SSLProtocol -all +TLSv1.2 +TLSv1.3",
+)
+_LEGACY_CIPHERS = "AES128-SHA:AES256-SHA:@SECLEVEL=0"
+
+WEB_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("healthy-nginx", "a healthy nginx server", "nginx", args=_NGINX_TLS),
+    Scenario(
+        "missing-intermediate-nginx",
+        "nginx serving only its own certificate",
+        "nginx",
+        chain="missing-intermediate",
+        args=_NGINX_TLS,
+        expect_live="chain.incomplete",
+        expect_capture="chain.incomplete",
+    ),
+    Scenario(
+        "legacy-nginx",
+        "nginx with TLS 1.0/1.1 only",
+        "nginx",
+        chain="healthy-rsa",
+        args=(*_NGINX_TLS[:3], "ssl_protocols TLSv1 TLSv1.1;", f"ssl_ciphers {_LEGACY_CIPHERS};"),
+        expect_live="protocol.legacy-only",
+        capture_versions=(),
+    ),
+    Scenario(
+        "weak-dh-nginx",
+        "nginx with DHE over a 1024-bit group only",
+        "nginx",
+        chain="healthy-rsa",
+        args=(
+            *_NGINX_TLS[:3],
+            "ssl_protocols TLSv1.2;",
+            "ssl_ciphers DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0;",
+            "ssl_dhparam {dir}/dh1024.pem;",
+        ),
+        expect_live="cipher.weak-dh",
+        capture_versions=(),
+    ),
+    Scenario(
+        "plain-http-nginx",
+        "nginx serving plain HTTP on the TLS port",
+        "nginx",
+        args=("listen 127.0.0.1:{port};",),
+        expect_live="transport.plain-http",
+        capture_versions=(),
+    ),
+    Scenario(
+        "missing-intermediate-apache",
+        "Apache serving only its own certificate",
+        "apache",
+        chain="missing-intermediate",
+        args=_APACHE_TLS,
+        expect_live="chain.incomplete",
+        capture_versions=(),
+    ),
+    Scenario(
+        "legacy-apache",
+        "Apache with TLS 1.0/1.1 only",
+        "apache",
+        chain="healthy-rsa",
+        args=(
+            *_APACHE_TLS[:3],
+            "SSLProtocol -all +TLSv1 +TLSv1.1",
+            f"SSLCipherSuite {_LEGACY_CIPHERS}",
+        ),
+        expect_live="protocol.legacy-only",
+        capture_versions=(),
+    ),
+    Scenario(
+        "missing-intermediate-haproxy",
+        "HAProxy serving only its own certificate",
+        "haproxy",
+        chain="missing-intermediate",
+        args=("bind 127.0.0.1:{port} ssl crt {dir}/served_key.pem",),
+        expect_live="chain.incomplete",
+        capture_versions=(),
+    ),
+    Scenario(
+        "legacy-haproxy",
+        "HAProxy with TLS 1.0/1.1 only",
+        "haproxy",
+        chain="healthy-rsa",
+        args=(
+            f"bind 127.0.0.1:{{port}} ssl crt {{dir}}/served_key.pem ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.1 ciphers {_LEGACY_CIPHERS}",
+        ),
+        expect_live="protocol.legacy-only",
+        capture_versions=(),
+    ),
+)
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("healthy", "a healthy TLS 1.2/1.3 server", "openssl"),
-    Scenario("healthy-nginx", "a healthy nginx server", "nginx", needs=("nginx",)),
     Scenario(
         "missing-intermediate",
         "serves only its own certificate",
@@ -104,15 +203,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         expect_live="chain.incomplete",
         expect_capture="chain.incomplete",
         expect_log="chain.incomplete",
-    ),
-    Scenario(
-        "missing-intermediate-nginx",
-        "nginx serving only its own certificate",
-        "nginx",
-        chain="missing-intermediate",
-        expect_live="chain.incomplete",
-        needs=("nginx",),
-        expect_capture="chain.incomplete",
     ),
     Scenario(
         "self-signed-leaf",
@@ -324,6 +414,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 
+SCENARIOS = SCENARIOS + WEB_SCENARIOS
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 
@@ -352,6 +443,32 @@ class Running:
 # -------------------------------------------------------------------------- files
 
 
+def _conventional(directory: str, built: chains.Built) -> dict[str, str]:
+    """The file names fix snippets use: server.crt, server.key, intermediate.crt,
+    root.pem, and — when the server serves its whole chain — fullchain.pem; plus
+    the PEM bundles HAProxy loads (certificates and key in one file)."""
+    assert built.leaf is not None
+    leaf = built.leaf
+    out: dict[str, str] = {}
+
+    def put(name: str, data: bytes, private: bool = False) -> None:
+        path = os.path.join(directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        out[name] = path
+
+    put("server.crt", leaf.cert_pem())
+    put("server.key", leaf.key_pem(), private=True)
+    put("intermediate.crt", leaf.chain_pem(leaf.chain[1:]))
+    if leaf.issuer is not None:
+        put("root.pem", leaf.root.cert_pem())
+    put("served_key.pem", built.served + leaf.key_pem(), private=True)
+    if built.served == leaf.chain_pem() and len(leaf.chain) > 1:
+        put("fullchain.pem", leaf.chain_pem())
+    return out
+
+
 def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
     """Write the scenario's certificates, keys and parameters into ``directory``."""
     os.makedirs(directory, exist_ok=True)
@@ -375,6 +492,7 @@ def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
             with open(rest, "wb") as fh:
                 fh.write(b"".join(c.public_bytes(Encoding.PEM) for c in served[1:]))
             files.update(leaf=leaf_path, leaf_key=key_path, rest=rest, host=built.host)
+            files.update(_conventional(directory, built))
     if any("{client_ca}" in a for a in scenario.args):
         client_root = ca("Lab Client CA")
         good = client_root.leaf("lab-client", eku=("clientAuth",))
@@ -392,7 +510,7 @@ def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
             if "key" in name:
                 os.chmod(path, 0o600)
             files[name] = path
-    if any("{dh1024}" in a for a in scenario.args):
+    if any("dh1024" in a for a in scenario.args):
         path = os.path.join(directory, "dh1024.pem")
         with open(path, "wb") as fh:
             fh.write(dh_params_pem(_MODP_1024, 2))
@@ -431,62 +549,19 @@ def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
     ]
 
 
-_NGINX_CONF = """\
-worker_processes 1;
-daemon off;
-master_process on;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/tmp;
-    proxy_temp_path {dir}/tmp;
-    fastcgi_temp_path {dir}/tmp;
-    uwsgi_temp_path {dir}/tmp;
-    scgi_temp_path {dir}/tmp;
-    server {{
-        listen {host}:{port} ssl;
-        server_name localhost;
-        ssl_certificate {chain};
-        ssl_certificate_key {key};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        include {dir}/extra.conf;
-        location / {{ return 200 "tlsdoctor lab\\n"; }}
-    }}
-}}
-"""
-
-
-def _nginx_cmd(s: Scenario, port: int, files: dict[str, str], directory: str) -> list[str]:
-    os.makedirs(os.path.join(directory, "tmp"), exist_ok=True)
-    conf = os.path.join(directory, "nginx.conf")
-    extra = os.path.join(directory, "extra.conf")
-    if not os.path.exists(extra):
-        with open(extra, "w") as fh:
-            fh.write("# settings a fix adds go here\n")
-    with open(conf, "w") as fh:
-        fh.write(
-            _NGINX_CONF.format(
-                dir=directory,
-                host=LOOPBACK,
-                port=port,
-                chain=files["served"],
-                key=files["leaf_key"],
-            )
-        )
-    files["nginx_conf"] = conf
-    files["nginx_extra"] = extra
-    return ["nginx", "-p", directory, "-c", conf, "-e", os.path.join(directory, "error.log")]
-
-
 def _python_cmd(kind: str, port: int) -> list[str]:
     return [sys.executable, "-m", "tlsdoctor.lab.tcpserver", kind, LOOPBACK, str(port)]
 
 
 def start(scenario: Scenario, directory: str | None = None, port: int | None = None) -> Running:
     """Start one scenario's server; returns once it accepts TCP connections."""
-    needs = scenario.needs or (("openssl",) if scenario.server == "openssl" else ())
+    needs = scenario.needs or {
+        "openssl": ("openssl",),
+        "nginx": ("nginx",),
+        "apache": ("apache2",),
+        "haproxy": ("haproxy",),
+        "gnutls": ("gnutls-serv",),
+    }.get(scenario.server, ())
     for prog in needs:
         if shutil.which(prog) is None:
             raise RuntimeError(f"scenario {scenario.name} needs {prog}, which is not installed")
@@ -499,7 +574,11 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
     elif scenario.server == "gnutls":
         cmd = _gnutls_cmd(scenario, port, files)
     elif scenario.server == "nginx":
-        cmd = _nginx_cmd(scenario, port, files, directory)
+        cmd = webservers.nginx_setup(directory, port, scenario.args)
+    elif scenario.server == "apache":
+        cmd = webservers.apache_setup(directory, port, scenario.args)
+    elif scenario.server == "haproxy":
+        cmd = webservers.haproxy_setup(directory, port, scenario.args[0])
     else:
         cmd = _python_cmd(scenario.server, port)
     log = open(os.path.join(directory, "server.log"), "wb")  # noqa: SIM115 - lives with the process

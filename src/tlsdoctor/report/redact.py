@@ -19,7 +19,7 @@ from tlsdoctor.model import REDACTED, Report
 _PEM_PRIVATE = re.compile(
     r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|\Z)", re.DOTALL
 )
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![:\w])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![:\w])")
 _HOSTLIKE = re.compile(r"^[A-Za-z0-9*](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
 
@@ -54,6 +54,7 @@ def names_in(report: Report) -> list[str]:
         if _HOSTLIKE.match(name) and name not in found and not name.endswith(".example"):
             found.append(name)
 
+    add(str(report.facts.get("host") or ""))
     for scan in report.facts.get("scans", []) or []:
         if isinstance(scan, Mapping):
             add(str(scan.get("sni") or ""))

@@ -14,7 +14,7 @@ from tlsdoctor.report.terminal import _label
 
 ROW = 28
 LEFT, RIGHT = 120, 520
-WIDTH = 760
+WIDTH = 900
 
 
 def ladder_svg(t: Transcript) -> str:
@@ -33,6 +33,7 @@ def ladder_svg(t: Transcript) -> str:
     y = 48
     for m in t.messages:
         name, detail = _label(m)
+        short = detail if len(detail) <= 52 else detail[:51] + "…"
         from_x, to_x = (LEFT, RIGHT) if m.sender.value == "client" else (RIGHT, LEFT)
         cls = "msg alert" if name == "Alert" else "msg"
         dash = ' stroke-dasharray="6 4"' if m.encrypted else ""
@@ -40,7 +41,7 @@ def ladder_svg(t: Transcript) -> str:
             f'<g class="{cls}" data-name="{escape(name)}" data-sender="{m.sender.value}">'
             f'<line x1="{from_x}" y1="{y}" x2="{to_x}" y2="{y}" marker-end="url(#arr)"{dash}/>'
             f'<text x="{(LEFT + RIGHT) // 2}" y="{y - 6}" text-anchor="middle">{escape(name)}</text>'
-            f'<text x="{RIGHT + 12}" y="{y + 4}" class="detail">{escape(detail[:60])}</text></g>'
+            f'<text x="{RIGHT + 12}" y="{y + 4}" class="detail">{escape(short)}</text></g>'
         )
         y += ROW
     for u in t.unseen:

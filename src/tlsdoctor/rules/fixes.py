@@ -20,6 +20,21 @@ def serve_full_chain(extra: str = "") -> tuple[Fix, ...]:
             "Apache 2.4.8+ reads the chain from the certificate file.",
             "SSLCertificateFile /etc/ssl/fullchain.pem",
         ),
+        Fix(
+            "openssl",
+            "HAProxy reads the certificates and the key from one file: leaf, intermediates, key.",
+            "cat server.crt intermediate.crt server.key > site.pem",
+        ),
+        Fix(
+            "haproxy",
+            "Point the bind line at that file.",
+            "bind :443 ssl crt /etc/haproxy/certs/site.pem",
+        ),
+        Fix(
+            "caddy",
+            "Caddy takes the full chain file.",
+            "tls /etc/ssl/fullchain.pem /etc/ssl/server.key",
+        ),
     )
 
 

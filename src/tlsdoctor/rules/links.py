@@ -21,6 +21,9 @@ from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.alert import client_rejections
 from tlsdoctor.wire.names import alert_label
 
+GENERIC_VERDICTS = {"cert.verify-failed", "alert.peer-fatal", "alert.certificate-rejected"}
+"""Findings that say a certificate was refused without saying why."""
+
 
 def _same_server(c: Connection, target: str, sni: str | None) -> bool:
     server = c.transcript.server if c.transcript is not None else None
@@ -61,6 +64,16 @@ def link_outcomes(evidence: Evidence, findings: Sequence[Finding]) -> list[Findi
             out[i] = dataclasses.replace(f, explains_outcome=True, evidence=(*f.evidence, note))
             explained = True
         if explained:
+            # The chain finding says why; the client's own generic verdict
+            # ("certificate verify failed") becomes corroboration.
+            sources = {c.id, c.id.split("#", 1)[0]}
+            if c.transcript is not None:
+                sources.add(c.transcript.source)
+            for i, f in enumerate(out):
+                if f.id in GENERIC_VERDICTS and any(
+                    item.where.source in sources for item in f.evidence
+                ):
+                    out[i] = dataclasses.replace(f, explains_outcome=False)
             continue
         why = (
             "; the chain passes tlsdoctor's checks, so the client trusts other roots or applies a stricter policy"

@@ -112,6 +112,16 @@ _LEGACY_FIXES = (
     Fix("nginx", "Enable TLS 1.2 and 1.3.", "ssl_protocols TLSv1.2 TLSv1.3;"),
     Fix("apache", "Enable TLS 1.2 and 1.3.", "SSLProtocol -all +TLSv1.2 +TLSv1.3"),
     Fix(
+        "haproxy",
+        "Allow TLS 1.2 and newer (global section, or on the bind line).",
+        "ssl-default-bind-options ssl-min-ver TLSv1.2",
+    ),
+    Fix(
+        "caddy",
+        "Caddy speaks TLS 1.2 and 1.3 by default; remove any older protocols setting.",
+        "tls {\n    protocols tls1.2 tls1.3\n}",
+    ),
+    Fix(
         "openssl",
         "An OpenSSL-based server: drop the -tls1/-no_tls1_2 style restrictions "
         "(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)).",
@@ -385,8 +395,8 @@ _DH_FIXES = (
     ),
     Fix(
         "openssl",
-        "Create a 2048-bit group file for servers that need DHE.",
-        "openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:2048 -out dhparam.pem",
+        "For servers that need DHE, use the standard 2048-bit group of RFC 7919.",
+        "openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out ffdhe2048.pem",
     ),
 )
 
