@@ -33,6 +33,9 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/chain.py
+	$(BIN)/python bench/cli_start.py
+	$(BIN)/python bench/check.py
+	$(BIN)/python bench/enumerate.py
 	$(BIN)/python bench/pcap.py
 
 clean:
