@@ -204,15 +204,20 @@ def openssl_server() -> Iterator[Callable[..., Peer]]:
 
 @pytest.fixture
 def gnutls_server() -> Iterator[Callable[..., Peer]]:
-    """Start ``gnutls-serv`` (it listens on all interfaces; tests connect to 127.0.0.1)."""
+    """Start ``gnutls-serv``.  It binds every interface, so where network namespaces are
+    available it runs in one of its own (loopback only) behind a 127.0.0.1 relay."""
     if shutil.which("gnutls-serv") is None:
         pytest.skip("gnutls-serv is not installed (gnutls-bin)")
     peers: list[Peer] = []
 
     def start(*args: str) -> Peer:
+        from tlsdoctor.lab import nsrelay
+
         port = free_port()
+        cmd = ["gnutls-serv", "-p", str(port), *args]
+        isolate = nsrelay.available()
         proc = subprocess.Popen(
-            ["gnutls-serv", "-p", str(port), *args],
+            nsrelay.isolated(cmd) if isolate else cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -220,13 +225,19 @@ def gnutls_server() -> Iterator[Callable[..., Peer]]:
         peer = Peer(proc, port)
         peers.append(peer)
         peer.output = _wait_for(proc, b"...done", time.monotonic() + 5)
+        if isolate:
+            relays.append(nsrelay.start_relay(proc.pid, port))
         return peer
 
+    relays: list[subprocess.Popen[bytes]] = []
     try:
         yield start
     finally:
         for peer in peers:
             _stop(peer)
+        for relay in relays:
+            relay.kill()
+            relay.wait(timeout=5)
 
 
 # ------------------------------------------------------------------ driver

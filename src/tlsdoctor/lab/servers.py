@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from tlsdoctor.lab import chains, webservers
+from tlsdoctor.lab import chains, nsrelay, webservers
 from tlsdoctor.lab.pki import ca
 
 LOOPBACK = "127.0.0.1"
@@ -434,6 +434,8 @@ class Running:
     proc: subprocess.Popen[bytes] | None = None
     owns_directory: bool = False
     """True when start() made the directory, so stop() removes it."""
+    helpers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    """Processes started beside the server (the namespace relay), stopped with it."""
 
     @property
     def address(self) -> str:
@@ -581,6 +583,10 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
         cmd = webservers.haproxy_setup(directory, port, scenario.args[0])
     else:
         cmd = _python_cmd(scenario.server, port)
+    isolate = scenario.server == "gnutls" and nsrelay.available()
+    if isolate:
+        # gnutls-serv binds every interface: give it a namespace with loopback only.
+        cmd = nsrelay.isolated(cmd)
     log = open(os.path.join(directory, "server.log"), "wb")  # noqa: SIM115 - lives with the process
     proc = subprocess.Popen(
         cmd,
@@ -593,7 +599,10 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
     log.close()
     running = Running(scenario, port, proc.pid, directory, files, proc, owns)
     try:
-        _wait_listening(port, proc)
+        if isolate:
+            running.helpers.append(nsrelay.start_relay(proc.pid, port))
+        else:
+            _wait_listening(port, proc)
     except BaseException:
         stop(running)
         raise
@@ -614,7 +623,16 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 1
 
 
 def stop(running: Running) -> None:
-    """Stop the process group we started (SIGTERM, then SIGKILL)."""
+    """Stop the process groups we started (SIGTERM, then SIGKILL)."""
+    for helper in running.helpers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(helper.pid, signal.SIGTERM)
+        try:
+            helper.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(helper.pid, signal.SIGKILL)
+            helper.wait(timeout=3)
     pid = running.pid
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGTERM)
