@@ -303,7 +303,11 @@ FIRING.update(LIVE_FIRING)
 POLICY_FOR = {
     "protocol.no-common-version": dataclasses.replace(BROWSER, versions=(TLS12,)),
 }
-PUBLIC_ROOT_RULES = {"cert.no-sct", "ct.no-scts"}
+PUBLIC_ROOT_RULES = {
+    "cert.no-sct",
+    "ct.no-scts",
+    "ct.policy-not-met",
+}  # the last fires in tests/clients
 
 
 # ---------------------------------------------------------------- log evidence

@@ -347,17 +347,20 @@ def check(
         timeout=timeout,
         full=full,
     )
-    report = diagnose_check(
-        opts,
-        ca_files=ca_files,
-        policy_name=policy,
-        system=system,
-        public_roots=public_roots,
-        passphrase=passphrase,
-        clients=_client_list(client_names, clients_all),
-        app_config=app_config,
-        ct_logs=ct_logs,
-    )
+    from tlsdoctor.progress import progress
+
+    with progress(f"checking {target} …", quiet):
+        report = diagnose_check(
+            opts,
+            ca_files=ca_files,
+            policy_name=policy,
+            system=system,
+            public_roots=public_roots,
+            passphrase=passphrase,
+            clients=_client_list(client_names, clients_all),
+            app_config=app_config,
+            ct_logs=ct_logs,
+        )
     code = emit(report, fmt, fail_on, output)
     sys.exit(3 if unreachable(report) else code)
 
@@ -497,18 +500,20 @@ def pcap(
     judged at the capture's own time.
     """
     from tlsdoctor.engine import diagnose_pcap
+    from tlsdoctor.progress import progress
 
-    report = diagnose_pcap(
-        file,
-        keylog=keylog,
-        host=host,
-        port=port,
-        sni=sni,
-        ca_files=ca_files,
-        policy_name=policy,
-        system=system,
-        public_roots=public_roots,
-    )
+    with progress(f"reading {file} …", quiet):
+        report = diagnose_pcap(
+            file,
+            keylog=keylog,
+            host=host,
+            port=port,
+            sni=sni,
+            ca_files=ca_files,
+            policy_name=policy,
+            system=system,
+            public_roots=public_roots,
+        )
     sys.exit(emit(report, fmt, fail_on, output))
 
 
@@ -612,19 +617,22 @@ def diagnose(
         "timeout": timeout,
     }
     show = not quiet and sys.stderr.isatty()
-    report = diagnose_items(
-        items,
-        stdin=stdin,
-        keylog=keylog,
-        ca_files=ca_files,
-        host=host,
-        check=check,
-        policy_name=policy,
-        system=system,
-        public_roots=public_roots,
-        passphrase=passphrase,
-        announce=(lambda m: click.echo(m, err=True)) if show else None,
-    )
+    from tlsdoctor.progress import progress
+
+    with progress("diagnosing …", quiet):
+        report = diagnose_items(
+            items,
+            stdin=stdin,
+            keylog=keylog,
+            ca_files=ca_files,
+            host=host,
+            check=check,
+            policy_name=policy,
+            system=system,
+            public_roots=public_roots,
+            passphrase=passphrase,
+            announce=(lambda m: click.echo(m, err=True)) if show else None,
+        )
     code = emit(report, fmt, fail_on, output)
     only_hosts = all(not os.path.exists(i) and i != "-" for i in items)
     sys.exit(3 if only_hosts and unreachable(report) else code)

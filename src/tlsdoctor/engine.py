@@ -23,36 +23,11 @@ from tlsdoctor.model import (
     Severity,
     Transcript,
 )
-from tlsdoctor.rules import RULES, link_outcomes, rank
+from tlsdoctor.rules import link_outcomes, rank
+from tlsdoctor.rules.runner import run_rules
 
 ProbeRunner = Callable[[Sequence[ProbeRequest], Evidence], Evidence]
 MAX_PROBE_ROUNDS = 2
-
-
-def run_rules(
-    evidence: Evidence, policy: Policy, offline: bool = True
-) -> tuple[list[Finding], list[ProbeRequest], list[Check], list[Check]]:
-    """Every rule on ``evidence``; ``offline`` lists inputs that would enable more checks."""
-    findings: list[Finding] = []
-    requests: list[ProbeRequest] = []
-    passed: list[Check] = []
-    not_checked: list[Check] = []
-    for r in RULES.values():
-        if not r.applies(evidence, policy):
-            if offline and r.needs and not any(c.text == r.needs for c in not_checked):
-                not_checked.append(Check(r.id, r.needs))
-            continue
-        out = r.run(evidence, policy)
-        produced = False
-        for item in out:
-            if isinstance(item, Finding):
-                findings.append(item)
-                produced = True
-            else:
-                requests.append(item)
-        if not produced and r.ok and not any(c.text == r.ok for c in passed):
-            passed.append(Check(r.id, r.ok))
-    return findings, requests, passed, not_checked
 
 
 def diagnose(
@@ -234,7 +209,7 @@ def diagnose_cert_files(
 ) -> Report:
     policy = _policy(policy_name, system, public_roots)
     evidence = cert_evidence(files, host, ca_files, key_file, passphrase)
-    facts = chain_facts(evidence, policy)
+    facts = {**chain_facts(evidence, policy), "host": host}
     report = diagnose(
         evidence,
         policy,
@@ -465,7 +440,7 @@ def with_clients(
 
     Live (``opts`` given): each distinct client ClientHello is sent once
     (sources/probe/simulate.py); then every profile's policy runs the rules
-    (clients/simulate.py).  Offline: the certificate half only.
+    (rules/simulate.py).  Offline: the certificate half only.
     """
     if not clients:
         if app_config:
@@ -473,8 +448,8 @@ def with_clients(
         return report
     from tlsdoctor.clients import appconfig
     from tlsdoctor.clients.profiles import select
-    from tlsdoctor.clients.simulate import merge, simulate
     from tlsdoctor.pki.ctverify import load_log_list
+    from tlsdoctor.rules.simulate import merge, simulate
 
     profiles = select(list(clients))
     app = appconfig.load(app_config) if app_config else None

@@ -92,6 +92,32 @@ class Policy:
     # How this client names its errors, by finding id
     errors: dict[str, str] = field(default_factory=dict)
 
+    # Added for client profiles (clients/profiles/*.toml); the defaults keep the
+    # behaviour the rules had before profiles existed.
+    signature_algorithms: tuple[int, ...] = ()
+    """Signature schemes the client offers (empty: not modelled)."""
+    ct_verify: bool = False
+    """Certificate Transparency is judged by ``ct.policy-not-met``: SCT signatures
+    are verified against a log list and counted by ``ct_policy``.  When False the
+    older counting rules (``ct.no-scts``, ``cert.no-sct``) speak instead."""
+    ct_log_list: str = "google"
+    """Which shipped log list snapshot verifies SCTs ("google"), or "file:PATH"."""
+    apple_validity_warning: bool = True
+    """Warn that Apple clients reject lifetimes over 825 days (False for the
+    Apple profiles themselves, which enforce the limit)."""
+    ats: bool = False
+    """Apple App Transport Security applies (URLSession / NSURLConnection)."""
+    ignores_user_cas: bool = False
+    """Android 7+ apps ignore user-installed CAs unless their
+    network_security_config trusts them."""
+    revocation: str = "none"
+    """"none", "soft-fail" or "hard-fail": what the client does about revocation."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each fact of this policy comes from, by field name."""
+    min_version: int = 0
+    """Lowest protocol version the client completes a handshake with (it may
+    still list older ones in its hello: OpenSSL 3.0 at security level 1+)."""
+
     def max_validity(self, public: bool) -> int | None:
         limits = [self.max_validity_days_all]
         if public:
@@ -114,6 +140,7 @@ BROWSER = Policy(
     max_validity_days_all=None,
     ct_required=True,
     ct_policy="chrome",
+    must_staple_enforced=True,
     errors={
         "chain.incomplete": "NET::ERR_CERT_AUTHORITY_INVALID",
         "chain.untrusted-root": "NET::ERR_CERT_AUTHORITY_INVALID",

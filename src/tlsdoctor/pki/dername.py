@@ -67,7 +67,7 @@ def _text(tag: int, body: bytes) -> str:
 
 
 def name_from_der(der: bytes) -> str:
-    """"CN=Lab Client CA,O=tlsdoctor lab" (most specific first, as RFC 4514)."""
+    """ "CN=Lab Client CA,O=tlsdoctor lab" (most specific first, as RFC 4514)."""
     tag, body, end = _read(der, 0)
     if tag != 0x30 or end != len(der):
         raise ValueError("not a DER Name")

@@ -10,6 +10,7 @@ from tlsdoctor.rules import (  # noqa: F401  (registration)
     cert,
     chain,
     ct,
+    ctpolicy,
     logrules,
     mtls,
     ocsp,

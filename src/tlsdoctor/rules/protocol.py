@@ -19,6 +19,7 @@ from tlsdoctor.model import (
     Severity,
     Side,
     Where,
+    WireMessage,
 )
 from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
@@ -45,7 +46,7 @@ def _offered(c: Connection) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return versions, suites
 
 
-def _alert_after_hello(c: Connection, description: int) -> tuple[object, object] | None:
+def _alert_after_hello(c: Connection, description: int) -> tuple[WireMessage, WireMessage] | None:
     """The server's fatal alert ``description`` sent as its answer to the ClientHello."""
     hit = T.fatal_alert(c, Side.SERVER)
     if hit is None:
@@ -208,8 +209,8 @@ def no_common_version(e: Evidence, p: Policy) -> Iterator[Result]:
                 EvidenceItem(
                     T.where(c, hello),
                     "client offered " + (", ".join(_vname(v) for v in versions) or "?"),
-                ),  # type: ignore[arg-type]
-                EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(70)),  # type: ignore[arg-type]
+                ),
+                EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(70)),
             ),
             clients={"this client": "fails: protocol_version (alert 70)"},
             fixes=(
@@ -272,8 +273,8 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
                 f"client offered {len(suites)} cipher suites: "
                 + ", ".join(_suite(x) for x in suites[:8])
                 + (" …" if len(suites) > 8 else ""),
-            ),  # type: ignore[arg-type]
-            EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(40)),  # type: ignore[arg-type]
+            ),
+            EvidenceItem(T.where(c, alert), "server answered with alert " + alert_label(40)),
         ]
         if elsewhere is not None:
             facts.append(

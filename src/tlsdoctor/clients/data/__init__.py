@@ -1,0 +1,1 @@
+"""Dated trust-store and CT log list snapshots (see README.md for sources and dates)."""

@@ -1,0 +1,38 @@
+"""Running every rule on one Evidence under one Policy.
+
+Rules are pure (no I/O); this loop collects what they return: findings,
+requests for more live observations, the checks that passed and the inputs
+that would have allowed more checks.
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.clients.policy import Policy
+from tlsdoctor.model import Check, Evidence, Finding, ProbeRequest
+from tlsdoctor.rules.base import RULES
+
+
+def run_rules(
+    evidence: Evidence, policy: Policy, offline: bool = True
+) -> tuple[list[Finding], list[ProbeRequest], list[Check], list[Check]]:
+    """Every rule on ``evidence``; ``offline`` lists inputs that would enable more checks."""
+    findings: list[Finding] = []
+    requests: list[ProbeRequest] = []
+    passed: list[Check] = []
+    not_checked: list[Check] = []
+    for r in RULES.values():
+        if not r.applies(evidence, policy):
+            if offline and r.needs and not any(c.text == r.needs for c in not_checked):
+                not_checked.append(Check(r.id, r.needs))
+            continue
+        out = r.run(evidence, policy)
+        produced = False
+        for item in out:
+            if isinstance(item, Finding):
+                findings.append(item)
+                produced = True
+            else:
+                requests.append(item)
+        if not produced and r.ok and not any(c.text == r.ok for c in passed):
+            passed.append(Check(r.id, r.ok))
+    return findings, requests, passed, not_checked
