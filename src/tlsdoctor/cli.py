@@ -442,11 +442,15 @@ def log_command(
     from tlsdoctor.sources.logs.doctor import UnknownLogFormat
 
     try:
-        report = diagnose_log(
-            file, fmt=log_format, ca_files=list(ca_files), host=host, policy_name=policy
-        )
+        from tlsdoctor.progress import progress
+
+        with progress(f"reading {file} …", quiet):
+            report = diagnose_log(
+                file, fmt=log_format, ca_files=list(ca_files), host=host, policy_name=policy
+            )
     except UnknownLogFormat as e:
-        emit(e.report, fmt, fail_on, output)
+        if e.report.findings or fmt == "json":
+            emit(e.report, fmt, fail_on, output)  # the error codes found in it, explained
         raise
     sys.exit(emit(report, fmt, fail_on, output))
 

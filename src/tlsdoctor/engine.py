@@ -479,7 +479,15 @@ def with_clients(
         merged = dataclasses.replace(merged, facts={**merged.facts, **scan_facts(evidence)})
     failing = sum(1 for v in verdicts if v.verdict == "fail")
     text = f"{len(verdicts) - failing} of {len(verdicts)} clients connect"
-    summary = f"{merged.summary} ({text})" if merged.summary else text
+    # The root cause may have changed with client-only findings: say the new one,
+    # keeping what the command added after the first sentence (handshake, counts).
+    before_text = _summary(report.findings)
+    rest = (
+        (report.summary or "")[len(before_text) :]
+        if (report.summary or "").startswith(before_text)
+        else ""
+    )
+    summary = f"{_summary(merged.findings)}{rest} ({text})"
     return dataclasses.replace(merged, summary=summary)
 
 
