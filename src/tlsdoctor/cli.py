@@ -99,6 +99,92 @@ def cli() -> None:
     """
 
 
+def _apply(fn: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def trust_options(fn: F) -> F:
+    """--ca, --system, --public-roots, --policy: whose roots and rules judge certificates."""
+    return _apply(
+        fn,
+        [
+            click.option(
+                "--ca",
+                "ca_files",
+                multiple=True,
+                type=click.Path(),
+                help="A private root your clients trust (beside the public roots).",
+            ),
+            click.option(
+                "--system",
+                is_flag=True,
+                help="Use the operating system's roots instead of Mozilla's.",
+            ),
+            click.option(
+                "--public-roots",
+                type=click.Path(),
+                help="Treat the roots in this bundle as the public store (to try public-root "
+                "rules such as CT on a test PKI).",
+            ),
+            click.option(
+                "--policy",
+                default="browser",
+                show_default=True,
+                help="Whose rules decide severity: browser, openssl-3.",
+            ),
+        ],
+    )
+
+
+def live_options(fn: F) -> F:
+    """What a live handshake sends: SNI, a client certificate, a PSK; and its deadline."""
+    return _apply(
+        fn,
+        [
+            click.option(
+                "--sni", help="Server name to send (default: the host name; none for an IP)."
+            ),
+            click.option(
+                "--cert",
+                "cert_file",
+                type=click.Path(),
+                help="Client certificate (PEM chain or PKCS#12) for mutual TLS.",
+            ),
+            click.option(
+                "--key", "key_file", type=click.Path(), help="Private key of --cert (PEM)."
+            ),
+            click.option(
+                "--passphrase-file",
+                type=click.Path(),
+                help="Passphrase for PKCS#12 or encrypted keys (or TLSDOCTOR_PASSPHRASE; '-' for stdin).",
+            ),
+            click.option("--psk-identity", help="PSK identity to use."),
+            click.option(
+                "--psk-file",
+                type=click.Path(),
+                help="File holding the PSK ('-' for stdin; or set TLSDOCTOR_PSK). Never on the "
+                "command line.",
+            ),
+            click.option(
+                "--psk-encoding",
+                type=click.Choice(["hex", "ascii", "base64"]),
+                default="hex",
+                show_default=True,
+                help="How to read the PSK text: hex (as openssl -psk), its ASCII bytes, or base64.",
+            ),
+            click.option(
+                "--timeout",
+                type=float,
+                default=10.0,
+                show_default=True,
+                help="Deadline for each live check, in seconds.",
+            ),
+        ],
+    )
+
+
 def client_options(fn: F) -> F:
     """--client, --clients, --app-config and --ct-logs (the client simulator, issue 5)."""
     fn = click.option(
@@ -139,16 +225,6 @@ def _client_list(names: tuple[str, ...], all_: str | None) -> list[str]:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--host", help="Name or IP address the client connects to (checks the name).")
-@click.option(
-    "--ca",
-    "ca_files",
-    multiple=True,
-    type=click.Path(),
-    help="A private root (or bundle) your client trusts, beside the public roots.",
-)
-@click.option(
-    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
-)
 @click.option("--key", "key_file", type=click.Path(), help="Private key the server uses.")
 @click.option(
     "--passphrase-file",
@@ -156,18 +232,7 @@ def _client_list(names: tuple[str, ...], all_: str | None) -> list[str]:
     help="File holding the passphrase for PKCS#12 files or encrypted keys "
     "(or set TLSDOCTOR_PASSPHRASE, or pass '-' to read it from stdin).",
 )
-@click.option(
-    "--public-roots",
-    type=click.Path(),
-    help="Treat the roots in this PEM bundle as the public trust store instead of "
-    "Mozilla's (to try public-root rules such as CT on a private test PKI).",
-)
-@click.option(
-    "--policy",
-    default="browser",
-    show_default=True,
-    help="Which client's rules decide severity: browser, openssl-3.",
-)
+@trust_options
 @client_options
 @output_options
 def cert(
@@ -232,62 +297,16 @@ def _read_passphrase(passphrase_file: str | None) -> bytes | None:
 
 @cli.command()
 @click.argument("target")
-@click.option("--sni", help="Server name to send (default: the host name; none for an IP).")
 @click.option("--no-sni", is_flag=True, help="Send no server name.")
 @click.option(
     "--connect", "connect_ip", help="Connect to this IP address instead of resolving the name."
 )
 @click.option("--alpn", multiple=True, help="Offer this ALPN protocol (h2, http/1.1); repeatable.")
 @click.option(
-    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root your clients trust."
-)
-@click.option(
-    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
-)
-@click.option(
-    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
-)
-@click.option(
-    "--cert",
-    "cert_file",
-    type=click.Path(),
-    help="Client certificate (PEM chain or PKCS#12) for mutual TLS.",
-)
-@click.option("--key", "key_file", type=click.Path(), help="Private key of --cert (PEM).")
-@click.option(
-    "--passphrase-file",
-    type=click.Path(),
-    help="Passphrase for PKCS#12 or encrypted keys (or TLSDOCTOR_PASSPHRASE; '-' for stdin).",
-)
-@click.option("--psk-identity", help="PSK identity to use.")
-@click.option(
-    "--psk-file",
-    type=click.Path(),
-    help="File holding the PSK ('-' for stdin; or set TLSDOCTOR_PSK). Never on the command line.",
-)
-@click.option(
-    "--psk-encoding",
-    type=click.Choice(["hex", "ascii", "base64"]),
-    default="hex",
-    show_default=True,
-    help="How to read the PSK text: hex (as openssl -psk), its ASCII bytes, or base64.",
-)
-@click.option(
-    "--timeout",
-    type=float,
-    default=10.0,
-    show_default=True,
-    help="Deadline for the whole check, in seconds.",
-)
-@click.option(
     "--full", is_flag=True, help="Enumerate every accepted version, cipher suite and group."
 )
-@click.option(
-    "--policy",
-    default="browser",
-    show_default=True,
-    help="Whose rules decide severity: browser, openssl-3.",
-)
+@live_options
+@trust_options
 @client_options
 @output_options
 def check(
@@ -402,26 +421,16 @@ def _read_psk(psk_file: str | None) -> Any:
     ),
     help="Read the log as this format instead of detecting it from the content.",
 )
-@click.option(
-    "--ca",
-    "ca_files",
-    multiple=True,
-    type=click.Path(),
-    help="A private root the client trusts, for judging certificates the log dumps.",
-)
 @click.option("--host", help="Name the client connected to (default: the SNI the log shows).")
-@click.option(
-    "--policy",
-    default="browser",
-    show_default=True,
-    help="Whose rules decide severity of certificate findings: browser, openssl-3.",
-)
+@trust_options
 @output_options
 def log_command(
     file: str,
     log_format: str | None,
     ca_files: tuple[str, ...],
     host: str | None,
+    system: bool,
+    public_roots: str | None,
     policy: str,
     fmt: str,
     fail_on: str,
@@ -446,7 +455,13 @@ def log_command(
 
         with progress(f"reading {file} …", quiet):
             report = diagnose_log(
-                file, fmt=log_format, ca_files=list(ca_files), host=host, policy_name=policy
+                file,
+                fmt=log_format,
+                ca_files=list(ca_files),
+                host=host,
+                policy_name=policy,
+                system=system,
+                public_roots=public_roots,
             )
     except UnknownLogFormat as e:
         if e.report.findings or fmt == "json":
@@ -466,21 +481,7 @@ def log_command(
 @click.option("--host", help="Only connections with this IP address (either end) or SNI.")
 @click.option("--port", type=int, help="Only connections on this port (either end).")
 @click.option("--sni", help="Only connections whose SNI matches this name (wildcards allowed).")
-@click.option(
-    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root the clients trust."
-)
-@click.option(
-    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
-)
-@click.option(
-    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
-)
-@click.option(
-    "--policy",
-    default="browser",
-    show_default=True,
-    help="Whose rules decide severity: browser, openssl-3.",
-)
+@trust_options
 @output_options
 def pcap(
     file: str,
@@ -527,49 +528,9 @@ def pcap(
 @cli.command()
 @click.argument("items", nargs=-1, required=True)
 @click.option("--keylog", type=click.Path(), help="NSS key log for the captures among ITEMS.")
-@click.option(
-    "--ca", "ca_files", multiple=True, type=click.Path(), help="A private root the clients trust."
-)
 @click.option("--host", help="Name the clients connect to (checks certificate names).")
-@click.option("--sni", help="For hosts among ITEMS: server name to send.")
-@click.option(
-    "--cert", "cert_file", type=click.Path(), help="For hosts: client certificate (mutual TLS)."
-)
-@click.option("--key", "key_file", type=click.Path(), help="For hosts: private key of --cert.")
-@click.option(
-    "--passphrase-file",
-    type=click.Path(),
-    help="Passphrase for PKCS#12 or encrypted keys ('-' for stdin).",
-)
-@click.option("--psk-identity", help="For hosts: PSK identity.")
-@click.option(
-    "--psk-file", type=click.Path(), help="For hosts: file holding the PSK (or TLSDOCTOR_PSK)."
-)
-@click.option(
-    "--psk-encoding",
-    type=click.Choice(["hex", "ascii", "base64"]),
-    default="hex",
-    show_default=True,
-)
-@click.option(
-    "--timeout",
-    type=float,
-    default=10.0,
-    show_default=True,
-    help="Deadline of each live check, in seconds.",
-)
-@click.option(
-    "--system", is_flag=True, help="Use the operating system's roots instead of Mozilla's."
-)
-@click.option(
-    "--public-roots", type=click.Path(), help="Treat these roots as the public store (testing)."
-)
-@click.option(
-    "--policy",
-    default="browser",
-    show_default=True,
-    help="Whose rules decide severity: browser, openssl-3.",
-)
+@live_options
+@trust_options
 @output_options
 def diagnose(
     items: tuple[str, ...],

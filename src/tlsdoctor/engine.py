@@ -809,13 +809,15 @@ def diagnose_log(
     ca_files: Sequence[str] = (),
     host: str | None = None,
     policy_name: str = "browser",
+    system: bool = False,
+    public_roots: str | None = None,
 ) -> Report:
     """``tlsdoctor log``: read the log, run the rules, rank: root cause first."""
     from tlsdoctor.sources.logs import read_log
     from tlsdoctor.sources.logs.doctor import UnknownLogFormat, load_anchors
     from tlsdoctor.sources.logs.summary import log_facts, unknown_findings
 
-    policy = _policy(policy_name, False, None)
+    policy = _policy(policy_name, system, public_roots)
     anchors = load_anchors(ca_files)
     result = read_log(source, name, fmt)
     label = result.name
