@@ -256,15 +256,23 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 
 
 def run(cmd: list[str], out: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+    """Wall seconds and peak RSS (MiB) of one child process.
+
+    The peak comes from GNU time (``%M``), which forks the tool itself: a
+    child's ``ru_maxrss`` otherwise starts at the size of the process that
+    forked it (this bench, holding a capture builder), not at zero.
+    """
+    timer = ["/usr/bin/time", "-f", "%M"] if os.path.exists("/usr/bin/time") else []
     with open(out, "wb") as f:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL, env=CHILD_ENV)
-        _pid, status, usage = os.wait4(p.pid, 0)
+        p = subprocess.Popen([*timer, *cmd], stdout=f, stderr=subprocess.PIPE, env=CHILD_ENV)
+        _, err = p.communicate()
         wall = time.perf_counter() - t0
-    if status != 0:
-        raise SystemExit(f"{cmd[0]} failed with status {status}")
-    return wall, usage.ru_maxrss // 1024
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed with status {p.returncode}")
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    peak_kib = int(lines[-1]) if timer and lines and lines[-1].isdigit() else 0
+    return wall, peak_kib // 1024
 
 
 def compare(path: Path, work: Path, rounds: int) -> dict[str, float]:

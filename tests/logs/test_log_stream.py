@@ -21,12 +21,15 @@ from tlsdoctor.sources.logs.builder import MAX_CONNECTIONS
 
 NOISE_LINE = '2026-11-22T07:26:36.{ms:03d}Z api[web-3] {{"msg":"GET /api/items/{n:08d} 200 3.2ms","ua":"{pad}"}}\n'
 
+# Peak RSS from /proc/self/status (VmHWM, KiB): unlike getrusage's ru_maxrss, it
+# starts afresh at exec, so a big parent (a long pytest run) does not leak into it.
 _READER = """
-import resource, sys
+import sys
 from tlsdoctor.sources.logs import read_log
 r = read_log(sys.argv[1])
 c = r.evidence.connections
-print(r.format, len(c), c[0].api_calls[1][0] if c else "-", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(r.format, len(c), c[0].api_calls[1][0] if c else "-", hwm)
 """
 
 

@@ -250,7 +250,7 @@ def report_from(result: LookupResult, catalog: Catalog | None = None) -> Report:
     entries = list(spans)
     if any(not cat.entry(i).context_only for i in entries):
         entries = [i for i in entries if not cat.entry(i).context_only]
-    targets = {r.target for r in result.relations}
+    targets = {r.target for r in result.relations if r.explains}
     if result.bare:
         order = entries  # already ranked
     else:

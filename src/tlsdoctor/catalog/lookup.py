@@ -87,6 +87,10 @@ class Relation:
     source: str
     target: str
     text: str
+    explains: bool = False
+    """The target says more than the source ("-313 because alert 42 was
+    received"; curl's 60 and its message); False when the source is the more
+    specific one ("PKIX path building failed" is how Java reports alert 46)."""
 
 
 @dataclass
@@ -589,7 +593,16 @@ def _relations(cat: Catalog, mentions: list[Mention]) -> list[Relation]:
                 continue  # say it from the library's side
             seen.add(frozenset((a, b)))
             ea, eb = cat.entry(a), cat.entry(b)
-            out.append(Relation(ea.id, eb.id, relation_text(ea, eb, how)))
+            out.append(
+                Relation(
+                    ea.id,
+                    eb.id,
+                    relation_text(ea, eb, how),
+                    # Only "X is how a library reports alert Y" keeps the library's
+                    # own, more specific, entry in front of the alert.
+                    how in ("*alert", "*verify") or eb.kind != "alert",
+                )
+            )
     return out
 
 

@@ -31,6 +31,8 @@ class HelloFacts:
     """Extension names in order, without GREASE, padding and pre_shared_key
     (which vary from one connection to the next)."""
     grease: bool
+    signature_algorithms_cert: tuple[int, ...] = ()
+    """RFC 8446 §4.2.3, when the client sends the extension."""
 
     def differences(self, other: HelloFacts) -> list[str]:
         """Human-readable differences, empty when both offer the same."""
@@ -41,6 +43,7 @@ class HelloFacts:
             "groups",
             "key_share_groups",
             "signature_algorithms",
+            "signature_algorithms_cert",
             "extensions",
         ):
             a, b = getattr(self, name), getattr(other, name)
@@ -54,7 +57,7 @@ def _show(name: str, values: tuple[object, ...]) -> str:
         return ", ".join(registry.cipher_suite_name(int(v)) for v in values)  # type: ignore[call-overload]
     if name in ("groups", "key_share_groups"):
         return ", ".join(registry.group_name(int(v)) for v in values)  # type: ignore[call-overload]
-    if name == "signature_algorithms":
+    if name in ("signature_algorithms", "signature_algorithms_cert"):
         return ", ".join(registry.signature_scheme_name(int(v)) for v in values)  # type: ignore[call-overload]
     if name == "versions":
         return ", ".join(registry.version_name(int(v)) for v in values)  # type: ignore[call-overload]
@@ -78,11 +81,13 @@ def facts(ch: ClientHello) -> HelloFacts:
     shares = tuple(e.group for e in ks.entries if not is_grease(e.group)) if ks is not None else ()
     sig = ch.typed(13)
     sigalgs = tuple(sig.schemes) if sig is not None else ()
+    sig_cert = ch.typed(50)
+    sigalgs_cert = tuple(sig_cert.schemes) if sig_cert is not None else ()
     exts = tuple(
         _ext_name(e.type) for e in ch.extensions if not is_grease(e.type) and e.type not in (21, 41)
     )
     suites = tuple(c for c in ch.cipher_suites if not is_grease(c) and c not in _SCSV)
-    return HelloFacts(versions, suites, groups, shares, sigalgs, exts, grease)
+    return HelloFacts(versions, suites, groups, shares, sigalgs, exts, grease, sigalgs_cert)
 
 
 def profile_facts(profile: ClientHelloProfile, server_name: str = "localhost") -> HelloFacts:

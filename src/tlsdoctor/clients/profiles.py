@@ -55,6 +55,7 @@ _OFFER_KEYS = (
     "groups",
     "key_shares",
     "signature_algorithms",
+    "signature_algorithms_cert",
     "extensions",
 )
 _POLICY_FIELDS = {f.name for f in dataclasses.fields(Policy)} - {
@@ -63,7 +64,7 @@ _POLICY_FIELDS = {f.name for f in dataclasses.fields(Policy)} - {
     "errors",
     "sources",
 }
-_OFFER_OPTIONAL = ("grease", "alpn", "renegotiation_scsv")
+_OFFER_OPTIONAL = ("grease", "alpn", "renegotiation_scsv", "signature_algorithms_cert")
 _NULLABLE = ("max_validity_days_public", "max_validity_days_all", "min_rsa_bits_private")
 """Policy facts where 0 in the data means "no limit" / "same as public" (TOML has no null)."""
 
@@ -111,7 +112,7 @@ def _code(kind: str, value: Any) -> int:
         g = registry.group_by_name(text)
         if g is not None:
             return g.code
-    elif kind == "signature_algorithms":
+    elif kind in ("signature_algorithms", "signature_algorithms_cert"):
         s = registry.signature_scheme_by_name(text)
         if s is not None:
             return s.code
@@ -151,7 +152,8 @@ def _hello(offer: Mapping[str, Any], codes: Mapping[str, tuple[int, ...]]) -> Cl
         shares = tuple(g for g in codes["groups"] if kex_supported(g))[:1]
     sigalgs_cert: tuple[int, ...] = ()
     if "signature_algorithms_cert" in exts:
-        sigalgs_cert = codes["signature_algorithms"]
+        # RFC 8446 §4.2.3: its own list when the client sends one, else the same list.
+        sigalgs_cert = codes.get("signature_algorithms_cert") or codes["signature_algorithms"]
     return ClientHelloProfile(
         versions=codes["versions"],
         cipher_suites=codes["cipher_suites"],
@@ -239,6 +241,12 @@ def _build(pid: str, raw: Mapping[str, Any]) -> Profile:
         codes["signature_algorithms"],
         tuple(str(e) for e in offer.get("extensions", ())),
         bool(offer.get("grease", False)),
+        codes.get("signature_algorithms_cert")
+        or (
+            codes["signature_algorithms"]
+            if "signature_algorithms_cert" in offer.get("extensions", ())
+            else ()
+        ),
     )
     return Profile(
         id=pid,
