@@ -81,3 +81,18 @@ def test_select() -> None:
 def test_the_old_policies_still_work() -> None:
     assert BROWSER.name == "browser" and OPENSSL3.name == "openssl-3"
     assert not BROWSER.ct_verify and BROWSER.must_staple_enforced
+
+
+def test_a_connection_that_never_reached_the_certificate_is_not_a_certificate_error() -> None:
+    """A refused or silent server is never reported as a client's certificate error."""
+    from tlsdoctor.clients.profiles import profiles
+
+    for p in profiles().values():
+        for fid in (
+            "transport.refused",
+            "transport.hang",
+            "transport.plain-http",
+            "cipher.no-common-suite",
+        ):
+            err = p.error_for(fid)
+            assert err != p.error_default or fid in p.errors, (p.id, fid, err)

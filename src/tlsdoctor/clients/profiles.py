@@ -92,7 +92,20 @@ class Profile:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     def error_for(self, finding_id: str) -> str:
-        return self.errors.get(finding_id) or self.error_default
+        """What this client's user sees for ``finding_id``.
+
+        The profile's default error is a certificate error ("NET::ERR_CERT_INVALID",
+        -1200): it stands only for certificate findings.  A connection that never
+        got that far is named as such, never as a certificate problem.
+        """
+        hit = self.errors.get(finding_id)
+        if hit:
+            return hit
+        if finding_id.split(".", 1)[0] in ("chain", "cert", "ct", "ocsp", "ats"):
+            return self.error_default
+        if finding_id.startswith("transport."):
+            return f"cannot connect ({finding_id.split('.', 1)[1].replace('-', ' ')})"
+        return f"handshake fails ({finding_id})"
 
 
 def _code(kind: str, value: Any) -> int:
