@@ -86,8 +86,9 @@ def main() -> None:
             )
             inner = json.loads(p.stdout)["facts"]["scans"][0]["elapsed_s"]
             print(
-                f"silent server, --timeout {deadline}: check ended at {inner:.3f} s "
-                f"({inner / deadline * 100 - 100:+.1f}% of the deadline), process wall {t:.3f} s"
+                f"silent server, --timeout {deadline}: probes ended at {inner:.3f} s; the "
+                f"command ended at {t:.3f} s ({t / deadline * 100 - 100:+.1f}% of the deadline; "
+                f"goal <= +10%: {'met' if t <= deadline * 1.1 else 'NOT met'})"
             )
         if ensure_sslyze():
             t, _p = timed([*SSLYZE, srv.address, "--quiet"], timeout=300)

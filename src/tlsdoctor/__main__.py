@@ -1,3 +1,3 @@
-from tlsdoctor.cli import main
+from tlsdoctor.cli import run
 
-main()
+run()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from tlsdoctor import __version__
+from tlsdoctor import START, __version__
 from tlsdoctor.errors import InputError, TlsDoctorError
 from tlsdoctor.model import Report, Severity
 
@@ -363,7 +364,7 @@ def check(
         psk_identity=psk_identity,
         psk=psk,
         psk_encoding=psk_encoding,
-        timeout=timeout,
+        timeout=_left(timeout),
         full=full,
     )
     from tlsdoctor.progress import progress
@@ -382,6 +383,19 @@ def check(
         )
     code = emit(report, fmt, fail_on, output)
     sys.exit(3 if unreachable(report) else code)
+
+
+REPORT_RESERVE = 0.08
+"""Seconds kept back from ``--timeout`` for the rules and the report after the probes."""
+
+
+def _left(timeout: float) -> float:
+    """The deadline left for the probes: ``--timeout`` bounds the whole command, so
+    the command's own start-up and the report after the probes are paid from it."""
+    if timeout <= 0:
+        raise InputError("--timeout must be positive")
+    spent = time.monotonic() - START
+    return max(0.2 * timeout, timeout - spent - REPORT_RESERVE)
 
 
 def _read_psk(psk_file: str | None) -> Any:
@@ -579,7 +593,7 @@ def diagnose(
         "psk_identity": psk_identity,
         "psk": psk,
         "psk_encoding": psk_encoding,
-        "timeout": timeout,
+        "timeout": _left(timeout),
     }
     show = not quiet and sys.stderr.isatty()
     from tlsdoctor.progress import progress
@@ -744,3 +758,24 @@ def main(argv: list[str] | None = None) -> None:
             70,
         )
     sys.exit(0)
+
+
+def run() -> None:
+    """The console script: :func:`main`, then a quick exit.
+
+    The report is written and flushed; tearing down the interpreter (every
+    module, ``cryptography``'s bindings) would only add time to a command whose
+    ``--timeout`` the user counts on.
+    """
+    code: int
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)
