@@ -9,7 +9,6 @@ observation.  Rules never do I/O.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -46,6 +45,22 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+def _cleandoc(doc: str) -> str:
+    """A docstring without its common indentation (as ``inspect.cleandoc``, without
+    importing ``inspect`` on every start)."""
+    lines = doc.expandtabs().splitlines()
+    if not lines:
+        return ""
+    rest = [ln for ln in lines[1:] if ln.strip()]
+    margin = min((len(ln) - len(ln.lstrip()) for ln in rest), default=0)
+    out = [lines[0].strip()] + [ln[margin:].rstrip() for ln in lines[1:]]
+    while out and not out[-1]:
+        out.pop()
+    while out and not out[0]:
+        out.pop(0)
+    return "\n".join(out)
+
+
 def rule(
     id: str,
     severity: Severity,
@@ -71,7 +86,7 @@ def rule(
             cite=tuple(cite),
             check=fn,
             applies=applies or (lambda e, p: True),
-            doc=inspect.cleandoc(doc if doc is not None else (fn.__doc__ or "")),
+            doc=_cleandoc(doc if doc is not None else (fn.__doc__ or "")),
             area=id.split(".", 1)[0],
             ok=ok,
             needs=needs,

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tlsdoctor.clients.ctpolicy import SOURCES, evaluate
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
-from tlsdoctor.pki.ctverify import check_all, load_log_list
 from tlsdoctor.pki.sct import Sct, parse_sct_list
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.rules.chain import verdict
@@ -111,6 +109,10 @@ def ct_policy(e: Evidence, p: Policy) -> Iterator[Result]:
     key of a log the client knows; one from an unknown log counts as none. The
     finding gives the counts by source and what the client's policy asks."""
     live = bool(e.scans) and any(s.transport is None for s in e.scans)
+    # Loaded only when a client profile judges CT: the log list is a large file.
+    from tlsdoctor.clients.ctpolicy import SOURCES, evaluate
+    from tlsdoctor.pki.ctverify import check_all, load_log_list
+
     seen = SOURCES if live else ("certificate",)
     logs = load_log_list(log_list_name(e, p))
     delivered = delivered_scts(e) if live else {}

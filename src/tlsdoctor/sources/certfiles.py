@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from tlsdoctor.errors import InputError
 from tlsdoctor.model import ChainCert, KeyInfo, Secret, Where
@@ -179,6 +178,8 @@ def _parse_pem(data: bytes, path: str, passphrase: bytes | None, out: LoadedFile
             cert_no += 1
         elif label in _PKCS7_LABELS:
             try:
+                from cryptography.hazmat.primitives.serialization import pkcs7
+
                 certs = pkcs7.load_der_pkcs7_certificates(der)
             except ValueError as e:
                 raise InputError(
@@ -223,6 +224,8 @@ def _parse_der(data: bytes, path: str, passphrase: bytes | None, out: LoadedFile
             out.kind = "DER"
             return
         # 2. PKCS#7 (a .p7b chain).
+        from cryptography.hazmat.primitives.serialization import pkcs7
+
         try:
             certs = pkcs7.load_der_pkcs7_certificates(data)
         except ValueError:
@@ -256,6 +259,8 @@ def _parse_der(data: bytes, path: str, passphrase: bytes | None, out: LoadedFile
 
 
 def _parse_pkcs12(data: bytes, base: str, passphrase: bytes | None, out: LoadedFile) -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     tried_empty = False
     attempts: list[bytes | None] = [passphrase] if passphrase is not None else [None, b""]
     last_error = ""
