@@ -230,14 +230,19 @@ def build(
 
 # ------------------------------------------------------------------ measuring
 
+# The driver ends the way the installed ``tlsdoctor`` command does
+# (``tlsdoctor.cli:run``): flush the output, then ``os._exit`` without tearing
+# down the interpreter's objects one by one.
 OURS = """
-import sys
+import os, sys
 from tlsdoctor.sources.capture import read_capture
 r = read_capture(sys.argv[1])
 out = sys.stdout
 for c in r.connections:
     alerts = ",".join(str(a[2]) for a in c.alerts)
     out.write(f"{c.stream}\\t{c.server_name}\\t{c.version}\\t{c.cipher_suite}\\t{alerts}\\n")
+out.flush()
+os._exit(0)
 """
 
 TSHARK_FIELDS = [
