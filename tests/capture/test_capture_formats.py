@@ -237,6 +237,43 @@ def test_capture_starting_mid_connection(tmp_path: Path, flights: list[tuple[int
     assert any("starts after this connection's handshake" in n for n in result.evidence.notes)
 
 
+@pytest.mark.parametrize("first", [1, 2, 0x9C])
+def test_mid_connection_encrypted_alert_is_not_read_as_plaintext(
+    tmp_path: Path, first: int
+) -> None:
+    """Joined after the handshake, a 26-byte alert record is encrypted (GCM: nonce,
+    2 bytes, tag): its bytes are not levels and descriptions, whatever they are."""
+    flow = g.Flow(server=("10.0.0.2", 443))
+    flow.send(0, b"\x17\x03\x03\x00\x20" + bytes(range(32)))
+    flow.send(1, b"\x17\x03\x03\x00\x20" + bytes(range(32, 64)))
+    flow.send(1, b"\x15\x03\x03\x00\x1a" + bytes([first, 0x28]) + bytes(range(24)))
+    flow.fin(1).fin(0)
+    path = tmp_path / "x.pcap"
+    path.write_bytes(g.pcap(g.frames(g.eth(p) for p in flow.ip_packets())))
+    result = read_capture(path)
+    assert result.tls_connections == 1
+    assert result.connections[0].status == "no handshake"
+    assert result.connections[0].alerts == ()
+    conn = result.evidence.connections[0]
+    assert conn.transcript is not None
+    assert conn.transcript.find("EncryptedAlert", Side.SERVER) is not None
+
+
+def test_mid_connection_plaintext_alert_is_read(tmp_path: Path) -> None:
+    """A 2-byte alert record with a real level is a plaintext alert even mid-stream."""
+    flow = g.Flow(server=("10.0.0.2", 443))
+    flow.send(0, b"\x17\x03\x03\x00\x20" + bytes(range(32)))
+    flow.send(1, b"\x17\x03\x03\x00\x20" + bytes(range(32, 64)))
+    flow.send(1, b"\x15\x03\x03\x00\x02\x02\x28")
+    flow.fin(1).fin(0)
+    path = tmp_path / "x.pcap"
+    path.write_bytes(g.pcap(g.frames(g.eth(p) for p in flow.ip_packets())))
+    result = read_capture(path)
+    row = result.connections[0]
+    assert row.status == "failed"
+    assert row.alerts == (("server", 2, 40),)
+
+
 # ------------------------------------------------------------------ broken files
 
 

@@ -535,7 +535,13 @@ class TlsConnection:
             else:
                 self._handshake_bytes(d, st, body, frame, ts, False)
         elif rtype == 21:
-            if st.ccs and not self.tls13:
+            if (st.ccs and not self.tls13) or (
+                # a capture that began after the handshake: the alert is encrypted
+                # unless it looks like a plaintext one (2 bytes, warning or fatal)
+                self.client_hello is None
+                and self.facts.get("mid_stream")
+                and (len(body) != 2 or body[0] not in (1, 2))
+            ):
                 self._add(d, "EncryptedAlert", frame, ts, None, True, len(body))
                 self.facts.setdefault("encrypted_alerts", []).append((self._name(d), frame))
             else:
