@@ -23,6 +23,7 @@ ROOT = os.path.dirname(HERE)
 TLSDOCTOR = [os.path.join(ROOT, ".venv", "bin", "tlsdoctor")]
 SSLYZE_VENV = os.path.join(HERE, ".venv-sslyze")
 SSLYZE = [os.path.join(SSLYZE_VENV, "bin", "sslyze")]
+SSLYZE_PY = os.path.join(SSLYZE_VENV, "bin", "python")
 
 
 def ensure_sslyze() -> bool:
