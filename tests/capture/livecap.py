@@ -21,11 +21,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from support import missing_peer
 
 # ------------------------------------------------------------------ test PKI
 
@@ -251,7 +252,7 @@ class Scenario:
 
 def _need(tool: str) -> None:
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed")
+        missing_peer(f"{tool} is not installed")
 
 
 def make_pki(d: Path) -> Pki:
@@ -304,7 +305,7 @@ def make_scenario(pki: Pki, d: Path) -> Scenario:
         ctx = tcpdump(sc.pcap, [plain, mtls, hrr])
         ctx.__enter__()
     except (RuntimeError, OSError) as exc:
-        pytest.skip(f"cannot capture on lo: {exc}")
+        missing_peer(f"cannot capture on lo: {exc}")
     try:
         with s_server(pki, plain):
             s_client(plain, "-tls1_2", "-servername", "one.example", "-keylogfile", str(kl_openssl))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from capture.livecap import Scenario
+from support import missing_peer
 from tlsdoctor.model import Side
 from tlsdoctor.sources.capture import read_capture
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.live
 
 def _tshark(pcap: Path, keylog: Path | None, display: str, *fields: str) -> list[list[str]]:
     if shutil.which("tshark") is None:
-        pytest.skip("tshark is not installed")
+        missing_peer("tshark is not installed")
     cmd = ["tshark", "-r", str(pcap), "-n", "-Y", display, "-T", "fields", "-E", "separator=|"]
     if keylog is not None:
         cmd += ["-o", f"tls.keylog_file:{keylog}"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from catalog.catalog_servers import Servers, start_servers
+from support import missing_peer
 
 HERE = Path(__file__).resolve().parent
 
@@ -24,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 @pytest.fixture(scope="session")
 def tls_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
+        missing_peer("openssl is not installed")
     with start_servers(tmp_path_factory.mktemp("catalog-pki")) as servers:
         yield servers
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from catalog.catalog_servers import SCENARIOS, Servers
+from support import missing_peer
 from tlsdoctor.catalog.explain import explain_text
 from tlsdoctor.catalog.index import load
 
@@ -200,7 +201,7 @@ def test_golden_message_is_explained(
     golden: dict[str, dict[str, str]], client: str, scenario: str
 ) -> None:
     if client not in golden:
-        pytest.skip(f"{client} not installed")
+        missing_peer(f"{client} is not installed")
     message = golden[client].get(scenario, "")
     assert message and "connected" not in message.split("\t")[0], (client, scenario, message)
     report = explain_text(message)

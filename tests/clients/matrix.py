@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from realclients import CLIENTS, Result
 
+from support import ALL_PEERS
 from tlsdoctor.engine import check_options, diagnose_check
 from tlsdoctor.lab import servers
 from tlsdoctor.lab.pki import ca
@@ -37,9 +38,7 @@ def _available(names: Iterable[str] | None = None) -> dict[str, object]:
 
 
 def scenarios() -> list[servers.Scenario]:
-    import shutil
-
-    return [s for s in servers.SCENARIOS if all(shutil.which(p) for p in s.needs)]
+    return [s for s in servers.SCENARIOS if ALL_PEERS or not s.missing()]
 
 
 SKIPPED: list[str] = []

@@ -14,8 +14,10 @@ import pytest
 from matrix import SKIPPED, run
 from realclients import CLIENTS, capture_hello
 
+from support import ALL_PEERS, missing_peer
 from tlsdoctor.clients.hellofacts import facts
 from tlsdoctor.clients.profiles import profiles
+from tlsdoctor.lab import servers
 from tlsdoctor.lab.pki import ca
 
 pytestmark = pytest.mark.live
@@ -32,7 +34,7 @@ def ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_real_client_hello_matches_its_profile(name: str, ca_file: str) -> None:
     client = CLIENTS[name]
     if not client.available():
-        pytest.skip(f"{name} is not installed")
+        missing_peer(f"{name} is not installed")
     ch = capture_hello(client, ca_file)
     assert ch is not None, f"{name} sent no ClientHello"
     profile = profiles()[client.profile]
@@ -66,3 +68,7 @@ def test_simulated_verdicts_equal_real_ones_on_every_lab_server(tmp_path: Path) 
         "must-staple",
         "legacy-tls10",
     } <= scenarios, SKIPPED
+    if ALL_PEERS:  # every client and every lab server was installed: none may be left out
+        assert not SKIPPED, SKIPPED
+        assert seen == set(CLIENTS)
+        assert scenarios == {s.name for s in servers.SCENARIOS}

@@ -9,18 +9,17 @@ with evidence from several sources; each alone gives what its own command gives.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from support import assert_valid_report, run_cli
+from support import assert_valid_report, need_capture, run_cli
 from tlsdoctor.lab.recorder import openssl_client, tcpdump
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tcpdump") is None or os.geteuid() != 0, reason="needs tcpdump as root"
-)
+
+@pytest.fixture(autouse=True)
+def _capture() -> None:
+    need_capture()
 
 
 @pytest.fixture(scope="module")

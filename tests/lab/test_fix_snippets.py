@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from support import need_programs
 from tlsdoctor.engine import check_options, diagnose_check
 from tlsdoctor.lab import servers, webservers
 
@@ -23,8 +24,7 @@ def _check(srv: servers.Running):
 
 @pytest.mark.parametrize("scenario", FIXABLE, ids=[s.name for s in FIXABLE])
 def test_fix_removes_the_finding(scenario, tmp_path) -> None:
-    if not webservers.available(scenario.server):
-        pytest.skip(f"{scenario.server} is not installed")
+    need_programs(scenario.programs)
     srv = servers.start(scenario, str(tmp_path / "srv"))
     try:
         before = _check(srv)

@@ -9,32 +9,23 @@ more (the empty client Certificate) or less (a PSK-only server just closes).
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
+from support import need_capture, need_programs
 from tlsdoctor.engine import diagnose_pcap
 from tlsdoctor.lab import servers
 from tlsdoctor.lab.recorder import openssl_client, tcpdump
 from tlsdoctor.model import Severity
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tcpdump") is None or os.geteuid() != 0, reason="needs tcpdump as root"
-)
-
-CASES = [
-    (s, v)
-    for s in servers.SCENARIOS
-    for v in s.capture_versions
-    if s.server != "nginx" or shutil.which("nginx")
-]
+CASES = [(s, v) for s in servers.SCENARIOS for v in s.capture_versions]
 
 
 @pytest.mark.parametrize(
     "scenario,version", CASES, ids=[f"{s.name}-{v or 'default'}" for s, v in CASES]
 )
 def test_capture_first_finding(scenario, version, lab, tmp_path) -> None:
+    need_capture()
+    need_programs(scenario.programs)
     srv = lab(scenario.name)
     pcap = str(tmp_path / "c.pcap")
     keylog = str(tmp_path / "keys.log")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from support import missing_peer
+
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
@@ -31,7 +33,7 @@ from logpeers import cache_dir, compile_c, digest  # noqa: E402
 @pytest.fixture(scope="session")
 def mbed_peer() -> Path:
     if not Path("/usr/include/mbedtls/ssl.h").exists():
-        pytest.skip("libmbedtls-dev is not installed")
+        missing_peer("libmbedtls-dev is not installed")
     return compile_c(
         HERE / "c" / "mbed_peer.c", "mbed_peer", ["-lmbedtls", "-lmbedx509", "-lmbedcrypto"]
     )
@@ -45,7 +47,7 @@ def wolfssl_prefix() -> Path:
         ["bash", str(script), str(cache_dir())], capture_output=True, text=True, timeout=1800
     )
     if p.returncode == 3:
-        pytest.skip("cannot build wolfSSL with debug: " + p.stderr.strip().splitlines()[-1])
+        missing_peer("cannot build wolfSSL with debug: " + p.stderr.strip().splitlines()[-1])
     if p.returncode != 0:
         raise RuntimeError("build_wolfssl.sh failed:\n" + p.stderr[-3000:])
     return Path(p.stdout.strip().splitlines()[-1])
@@ -65,7 +67,7 @@ def wolf_peer(wolfssl_prefix: Path) -> Path:
 @pytest.fixture(scope="session")
 def java_client() -> Path:
     if shutil.which("javac") is None or shutil.which("java") is None:
-        pytest.skip("a JDK (javac, java) is not installed")
+        missing_peer("a JDK (javac, java) is not installed")
     src = HERE / "java" / "LogClient.java"
     out = cache_dir() / f"java-{digest(src.read_bytes())}"
     if not (out / "LogClient.class").exists():

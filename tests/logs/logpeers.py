@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from support import missing_peer
 from tlsdoctor.model import Report
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +43,7 @@ def digest(*parts: bytes) -> str:
 
 def compile_c(src: Path, out_name: str, flags: list[str], salt: bytes = b"") -> Path:
     if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed")
+        missing_peer("gcc is not installed")
     key = digest(src.read_bytes(), " ".join(flags).encode(), salt)
     out = cache_dir() / f"{out_name}-{key}"
     if not out.exists():

@@ -14,11 +14,10 @@ import shutil
 
 import pytest
 
-from support import ROOT, run_cli
+from support import ROOT, missing_peer, run_cli
 from tlsdoctor.lab.chains import BY_NAME
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 ARTIFACTS = os.path.join(ROOT, "artifacts", "html")
 ARGS = [
     "--no-sandbox",
@@ -34,7 +33,10 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        missing_peer("Debian's chromium is not installed")
+    from playwright import sync_api  # a test dependency (pyproject [test])
+
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -7,14 +7,12 @@ secret is searched for the secret in PEM, hex and base64 forms.
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from support import run_cli
+from support import need_capture, run_cli
 from tlsdoctor.lab import servers
 from tlsdoctor.lab.pki import ca
 from tlsdoctor.lab.recorder import openssl_client, tcpdump
@@ -89,8 +87,7 @@ def test_psk_in_every_format(fmt, psk_server, tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def keylogged(tmp_path_factory):
-    if shutil.which("tcpdump") is None or os.geteuid() != 0:
-        pytest.skip("needs tcpdump as root")
+    need_capture()
     d = tmp_path_factory.mktemp("kl")
     srv = servers.start(servers.BY_NAME["mtls-required"], str(d / "srv"))
     try:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from support import missing_peer
 from tlsdoctor.wire.client import ClientConfig, ClientEngine
 
 HOST = "127.0.0.1"
@@ -207,7 +208,7 @@ def gnutls_server() -> Iterator[Callable[..., Peer]]:
     """Start ``gnutls-serv``.  It binds every interface, so where network namespaces are
     available it runs in one of its own (loopback only) behind a 127.0.0.1 relay."""
     if shutil.which("gnutls-serv") is None:
-        pytest.skip("gnutls-serv is not installed (gnutls-bin)")
+        missing_peer("gnutls-serv is not installed (gnutls-bin)")
     peers: list[Peer] = []
 
     def start(*args: str) -> Peer:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from support import missing_peer
 from tlsdoctor.wire import _codec as c
 from tlsdoctor.wire import extensions as x
 from tlsdoctor.wire.build import handshake_bytes
@@ -93,7 +94,7 @@ def _pcap(payload: bytes) -> bytes:
 @pytest.mark.parametrize("grease", [False, True])
 def test_ja3_matches_wireshark(tmp_path: Path, grease: bool) -> None:
     if shutil.which("tshark") is None:
-        pytest.skip("tshark is not installed")
+        missing_peer("tshark is not installed")
     profile = replace(ClientHelloProfile(), grease=grease, alpn=(b"h2",), grease_seed=0x1234)
     ch = build_client_hello(profile, random_inputs(profile, "ja3.test"))
     capture = tmp_path / "hello.pcap"

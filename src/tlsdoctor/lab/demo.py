@@ -81,8 +81,6 @@ def run_demo(fmt: str = "terminal") -> int:
 
 def _live(fmt: str, color: bool, failures: list[str]) -> tuple[int, list[str]]:
     """Start each lab server on 127.0.0.1, check it, stop it."""
-    import shutil
-
     from tlsdoctor.engine import check_options, diagnose_check
     from tlsdoctor.lab import servers
     from tlsdoctor.report import render
@@ -90,9 +88,9 @@ def _live(fmt: str, color: bool, failures: list[str]) -> tuple[int, list[str]]:
     count = 0
     skipped: list[str] = []
     for sc in servers.SCENARIOS:
-        prog = {"openssl": "openssl", "nginx": "nginx", "gnutls": "gnutls-serv"}.get(sc.server)
-        if prog and shutil.which(prog) is None:
-            skipped.append(f"{sc.name} (no {prog})")
+        missing = sc.missing()
+        if missing:
+            skipped.append(f"{sc.name} (no {', '.join(missing)})")
             continue
         try:
             srv = servers.start(sc)

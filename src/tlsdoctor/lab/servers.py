@@ -90,6 +90,24 @@ class Scenario:
     capture_versions: tuple[str | None, ...] = ("1.2", "1.3")
     """Protocol versions to record ("1.2", "1.3", or None for the client's default)."""
 
+    @property
+    def programs(self) -> tuple[str, ...]:
+        """Programs the scenario's server needs on PATH."""
+        return self.needs or _PROGRAMS.get(self.server, ())
+
+    def missing(self) -> list[str]:
+        """The programs it needs that this machine lacks."""
+        return [p for p in self.programs if shutil.which(p) is None]
+
+
+_PROGRAMS = {
+    "openssl": ("openssl",),
+    "nginx": ("nginx",),
+    "apache": ("apache2",),
+    "haproxy": ("haproxy",),
+    "gnutls": ("gnutls-serv",),
+}
+
 
 _OSSL_LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
 
@@ -557,16 +575,11 @@ def _python_cmd(kind: str, port: int) -> list[str]:
 
 def start(scenario: Scenario, directory: str | None = None, port: int | None = None) -> Running:
     """Start one scenario's server; returns once it accepts TCP connections."""
-    needs = scenario.needs or {
-        "openssl": ("openssl",),
-        "nginx": ("nginx",),
-        "apache": ("apache2",),
-        "haproxy": ("haproxy",),
-        "gnutls": ("gnutls-serv",),
-    }.get(scenario.server, ())
-    for prog in needs:
-        if shutil.which(prog) is None:
-            raise RuntimeError(f"scenario {scenario.name} needs {prog}, which is not installed")
+    missing = scenario.missing()
+    if missing:
+        raise RuntimeError(
+            f"scenario {scenario.name} needs {', '.join(missing)}, which is not installed"
+        )
     owns = directory is None
     directory = directory or tempfile.mkdtemp(prefix=f"tlsdoctor-lab-{scenario.name}-")
     files = build_files(scenario, directory)

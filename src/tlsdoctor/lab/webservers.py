@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -269,8 +268,3 @@ def reload(server: str, directory: str, pid: int) -> None:
     elif server == "haproxy":
         os.kill(pid, signal.SIGUSR2)  # master-worker reload
     time.sleep(1.0)
-
-
-def available(server: str) -> bool:
-    prog = {"nginx": "nginx", "apache": "apache2", "haproxy": "haproxy"}[server]
-    return shutil.which(prog) is not None

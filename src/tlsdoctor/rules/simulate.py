@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +31,7 @@ from tlsdoctor.clients import ats as ats_mod
 from tlsdoctor.clients.appconfig import AppConfig
 from tlsdoctor.clients.profiles import Profile
 from tlsdoctor.model import Attempt, Evidence, Finding, Report, ServerScan, Severity
+from tlsdoctor.pki.certinfo import now
 from tlsdoctor.wire import registry
 
 HANDSHAKE_RULES = frozenset(
@@ -230,7 +230,7 @@ def _android_config(
             )
         if raw and not trusts_user:
             notes.append(f"{named} bundles {', '.join(raw)}: assumed to be the --ca root")
-    if pins and (expiration is None or expiration >= datetime.now(UTC).date()):
+    if pins and (expiration is None or expiration >= (evidence.at or now()).date()):
         have = _spki_pins(evidence, policy)
         if not any(pin.digest in have for pin in pins):
             return (
