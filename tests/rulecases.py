@@ -210,9 +210,13 @@ def _healthy_chain() -> Evidence:
 
 
 def must_staple_chain() -> Evidence:
+    """The live check received a must-staple certificate (its chain is named after the check)."""
     root = ca("R")
     leaf = root.intermediate("I").leaf("localhost", must_staple=True)
-    return with_scan(healthy_scan(), evidence_of(leaf.chain, [root.cert]))
+    scan = healthy_scan()
+    ev = evidence_of(leaf.chain, [root.cert])
+    live = dataclasses.replace(ev.chains[0], source=f"{scan.source} (TLS 1.3)")
+    return with_scan(scan, dataclasses.replace(ev, chains=(live,)))
 
 
 LIVE_FIRING: dict[str, Callable[[], Evidence]] = {

@@ -17,7 +17,9 @@ import click
 
 from tlsdoctor import START, __version__
 from tlsdoctor.errors import InputError, TlsDoctorError
-from tlsdoctor.model import Report, Severity
+from tlsdoctor.lab import DEFAULT_BASE_PORT as LAB_BASE_PORT
+from tlsdoctor.model import Report, Secret, Severity
+from tlsdoctor.progress import progress, shown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,15 +75,20 @@ def emit(report: Report, fmt: str, fail_on: str, output: str | None = None, **kw
     if ctx is not None and "keep_names" not in kw:
         kw["keep_names"] = bool(ctx.meta.get("tlsdoctor.keep_names", False))
     text = render(report, fmt, color=output is None and sys.stdout.isatty(), **kw)
+    _write_output(text, output)
+    threshold = Severity.FATAL if fail_on == "fatal" else Severity.WARN
+    worst = report.worst()
+    return 1 if worst is not None and worst >= threshold else 0
+
+
+def _write_output(text: str, output: str | None) -> None:
+    """``text`` into the --output file, or onto standard output."""
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    threshold = Severity.FATAL if fail_on == "fatal" else Severity.WARN
-    worst = report.worst()
-    return 1 if worst is not None and worst >= threshold else 0
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -268,7 +275,7 @@ def cert(
         ca_files=list(ca_files),
         system=system,
         key_file=key_file,
-        passphrase=_read_passphrase(passphrase_file),
+        passphrase=_passphrase(passphrase_file),
         policy_name=policy,
         public_roots=public_roots,
         clients=_client_list(client_names, clients_all),
@@ -278,19 +285,41 @@ def cert(
     sys.exit(emit(report, fmt, fail_on, output))
 
 
-def _read_passphrase(passphrase_file: str | None) -> bytes | None:
-    if passphrase_file == "-":
+def _read_secret(path: str | None, env_var: str, what: str) -> bytes | None:
+    """A secret from ``path`` (its line ending dropped; '-' reads one line of
+    standard input), else from the environment variable; None when neither is given."""
+    if path == "-":
         return sys.stdin.buffer.readline().rstrip(b"\r\n")
-    if passphrase_file:
+    if path:
         try:
-            with open(passphrase_file, "rb") as fh:
+            with open(path, "rb") as fh:
                 return fh.read().rstrip(b"\r\n")
         except OSError as e:
-            raise InputError(
-                f"{passphrase_file}: cannot read passphrase file ({e.strerror})"
-            ) from e
-    env = os.environ.get("TLSDOCTOR_PASSPHRASE")
+            raise InputError(f"{path}: cannot read the {what} file ({e.strerror})") from None
+    env = os.environ.get(env_var)
     return env.encode() if env is not None else None
+
+
+def _passphrase(passphrase_file: str | None) -> bytes | None:
+    return _read_secret(passphrase_file, "TLSDOCTOR_PASSPHRASE", "passphrase")
+
+
+def _psk(psk_file: str | None, psk_identity: str | None) -> Secret | None:
+    """The PSK as a Secret (from --psk-file, '-' for stdin, else TLSDOCTOR_PSK), or
+    None when none is asked for.  A key needs an identity, and an identity a key."""
+    if not (psk_file or psk_identity or os.environ.get("TLSDOCTOR_PSK")):
+        return None
+    value = _read_secret(psk_file, "TLSDOCTOR_PSK", "PSK")
+    if value is None:
+        raise InputError(
+            "a PSK identity needs a key: --psk-file FILE, --psk-file - (stdin) or TLSDOCTOR_PSK"
+        )
+    value = value.strip()
+    if not value:
+        raise InputError("the PSK is empty")
+    if not psk_identity:
+        raise InputError("a PSK needs --psk-identity")
+    return Secret(value, "PSK")
 
 
 # ----------------------------------------------------------------------- check
@@ -344,14 +373,8 @@ def check(
     """
     from tlsdoctor.engine import check_options, diagnose_check, unreachable
 
-    passphrase = _read_passphrase(passphrase_file)
-    psk = (
-        _read_psk(psk_file)
-        if (psk_file or psk_identity or os.environ.get("TLSDOCTOR_PSK"))
-        else None
-    )
-    if psk is not None and not psk_identity:
-        raise InputError("a PSK needs --psk-identity")
+    passphrase = _passphrase(passphrase_file)
+    psk = _psk(psk_file, psk_identity)
     opts = check_options(
         target,
         sni=sni,
@@ -367,8 +390,6 @@ def check(
         timeout=_left(timeout),
         full=full,
     )
-    from tlsdoctor.progress import progress
-
     with progress(f"checking {target} …", quiet):
         report = diagnose_check(
             opts,
@@ -396,30 +417,6 @@ def _left(timeout: float) -> float:
         raise InputError("--timeout must be positive")
     spent = time.monotonic() - START
     return max(0.2 * timeout, timeout - spent - REPORT_RESERVE)
-
-
-def _read_psk(psk_file: str | None) -> Any:
-    """The PSK as a Secret: from --psk-file (or '-'), else TLSDOCTOR_PSK."""
-    from tlsdoctor.model import Secret
-
-    if psk_file == "-":
-        value = sys.stdin.buffer.readline().rstrip(b"\r\n")
-    elif psk_file:
-        try:
-            with open(psk_file, "rb") as fh:
-                value = fh.read().strip()
-        except OSError as e:
-            raise InputError(f"{psk_file}: cannot read the PSK file ({e.strerror})") from None
-    else:
-        env = os.environ.get("TLSDOCTOR_PSK")
-        if env is None:
-            raise InputError(
-                "a PSK identity needs a key: --psk-file FILE, --psk-file - (stdin) or TLSDOCTOR_PSK"
-            )
-        value = env.encode()
-    if not value:
-        raise InputError("the PSK is empty")
-    return Secret(value, "PSK")
 
 
 # ------------------------------------------------------------------------- log
@@ -465,8 +462,6 @@ def log_command(
     from tlsdoctor.sources.logs.doctor import UnknownLogFormat
 
     try:
-        from tlsdoctor.progress import progress
-
         with progress(f"reading {file} …", quiet):
             report = diagnose_log(
                 file,
@@ -519,7 +514,6 @@ def pcap(
     judged at the capture's own time.
     """
     from tlsdoctor.engine import diagnose_pcap
-    from tlsdoctor.progress import progress
 
     with progress(f"reading {file} …", quiet):
         report = diagnose_pcap(
@@ -577,14 +571,10 @@ def diagnose(
     from tlsdoctor.engine import diagnose_items, unreachable
 
     passphrase = (
-        _read_passphrase(passphrase_file) if passphrase_file != "-" or "-" not in items else None
+        _passphrase(passphrase_file) if passphrase_file != "-" or "-" not in items else None
     )
     stdin = sys.stdin.buffer.read() if "-" in items else None
-    psk = (
-        _read_psk(psk_file)
-        if (psk_file or os.environ.get("TLSDOCTOR_PSK")) and psk_identity
-        else None
-    )
+    psk = _psk(psk_file, psk_identity)
     check = {
         "sni": sni,
         "cert_file": cert_file,
@@ -595,9 +585,7 @@ def diagnose(
         "psk_encoding": psk_encoding,
         "timeout": _left(timeout),
     }
-    show = not quiet and sys.stderr.isatty()
-    from tlsdoctor.progress import progress
-
+    show = shown(quiet)
     with progress("diagnosing …", quiet):
         report = diagnose_items(
             items,
@@ -640,7 +628,7 @@ def explain(text: tuple[str, ...], fmt: str, fail_on: str, output: str | None, q
     from tlsdoctor.catalog.explain import explain_text
 
     report = explain_text(joined)
-    sys.exit(emit(report, fmt, "fatal" if fail_on == "fatal" else fail_on, output))
+    sys.exit(emit(report, fmt, fail_on, output))
 
 
 _RULE_ID = re.compile(r"[a-z0-9]+\.[a-z0-9-]+")
@@ -665,11 +653,7 @@ def _print_rule(r: Any, fmt: str, output: str | None) -> int:
         lines = [f"{r.id} ({r.severity.label}): {r.title}", "", r.doc, ""]
         lines.append("see: " + ", ".join(r.cite))
         text = "\n".join(lines)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        click.echo(text)
+    _write_output(text + "\n", output)
     return 0
 
 
@@ -713,7 +697,12 @@ def lab_list() -> None:
 
 @lab.command("up")
 @click.argument("names", nargs=-1)
-@click.option("--base-port", default=18400, show_default=True, help="Port of the first scenario.")
+@click.option(
+    "--base-port",
+    default=LAB_BASE_PORT,
+    show_default=True,
+    help="Port of the first scenario.",
+)
 def lab_up(names: tuple[str, ...], base_port: int) -> None:
     """Start lab servers on 127.0.0.1 (all of them without NAMES)."""
     from tlsdoctor.lab.control import up

@@ -96,7 +96,7 @@ def cert_evidence(
     passphrase: bytes | None = None,
 ) -> Evidence:
     """Evidence from certificate files (in served order) and the user's options."""
-    from tlsdoctor.sources.certfiles import describe_key_only, load_file
+    from tlsdoctor.sources.certfiles import describe_key_only, load_anchors, load_file
 
     certs: list[ChainCert] = []
     keys: list[KeyInfo] = []
@@ -118,17 +118,7 @@ def cert_evidence(
         if key_only is not None:
             raise InputError(describe_key_only(key_only))
         raise InputError(f"{', '.join(files)}: no certificate found")
-    anchors: list[ChainCert] = []
-    for path in ca_files:
-        loaded = load_file(path, passphrase)
-        if not loaded.certs:
-            if loaded.keys:
-                raise InputError(
-                    f"{os.path.basename(path)}: --ca expects a CA certificate, but this file holds "
-                    "a private key (not shown)"
-                )
-            raise InputError(f"{path}: no certificate found for --ca")
-        anchors.extend(loaded.certs)
+    anchors = load_anchors(ca_files, passphrase)
     if key_file:
         loaded = load_file(key_file, passphrase)
         if not loaded.keys:
@@ -141,7 +131,7 @@ def cert_evidence(
         chains=(chain,),
         keys=tuple(keys),
         host=host,
-        private_anchors=tuple(anchors),
+        private_anchors=anchors,
         notes=tuple(notes),
     )
 
@@ -360,21 +350,16 @@ def diagnose_check(
     app_config: str | None = None,
     ct_logs: str | None = None,
 ) -> Report:
-    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.certfiles import load_anchors
     from tlsdoctor.sources.probe.check import follow_up, run_check
 
     policy = _policy(policy_name, system, public_roots)
-    anchors: list[ChainCert] = []
-    for path in ca_files:
-        loaded = load_file(path, passphrase)
-        if not loaded.certs:
-            raise InputError(f"{path}: no certificate found for --ca")
-        anchors.extend(loaded.certs)
+    anchors = load_anchors(ca_files, passphrase)
 
     import asyncio
 
     evidence = asyncio.run(run_check(opts))
-    evidence = dataclasses.replace(evidence, private_anchors=tuple(anchors))
+    evidence = dataclasses.replace(evidence, private_anchors=anchors)
 
     def probe(requests: Sequence[ProbeRequest], ev: Evidence) -> Evidence:
         return asyncio.run(follow_up(requests, ev, opts))
@@ -455,7 +440,7 @@ def with_clients(
     app = appconfig.load(app_config) if app_config else None
     log_list = load_log_list(f"file:{ct_logs}" if ct_logs else "google")
     if ct_logs:
-        evidence = dataclasses.replace(evidence, facts={**evidence.facts, "ct_log_list": ct_logs})
+        evidence = dataclasses.replace(evidence, ct_logs=log_list)
     hellos: dict[str, Any] = {}
     before = evidence.scans[0].handshakes if evidence.scans else 0
     if opts is not None and evidence.scans and evidence.scans[0].transport is None:
@@ -572,15 +557,10 @@ def diagnose_pcap(
     public_roots: str | None = None,
 ) -> Report:
     from tlsdoctor.sources.capture import read_capture
-    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.certfiles import load_anchors
 
     policy = _policy(policy_name, system, public_roots)
-    anchors: list[ChainCert] = []
-    for ca in ca_files:
-        loaded = load_file(ca)
-        if not loaded.certs:
-            raise InputError(f"{ca}: no certificate found for --ca")
-        anchors.extend(loaded.certs)
+    anchors = load_anchors(ca_files)
     result = read_capture(path, keylog=keylog, host=host, port=port, sni=sni)
     notes: tuple[str, ...] = ()
     if len(result.connections) > MAX_EVIDENCE_CONNECTIONS:
@@ -593,7 +573,7 @@ def diagnose_pcap(
     evidence = dedupe_chains(evidence)
     evidence = dataclasses.replace(
         evidence,
-        private_anchors=tuple(anchors),
+        private_anchors=anchors,
         notes=evidence.notes + notes + tuple(evidence.facts.get("repeated_chains", ())),
     )
     table = connection_table(result, os.path.basename(path))
@@ -646,17 +626,12 @@ def diagnose_items(
     import tempfile
 
     from tlsdoctor.errors import NotRecognisedError
-    from tlsdoctor.sources.certfiles import load_file
+    from tlsdoctor.sources.certfiles import load_anchors
     from tlsdoctor.sources.detect import recognise
 
     policy = _policy(policy_name, system, public_roots)
     say = announce or (lambda _msg: None)
-    anchors: list[ChainCert] = []
-    for ca in ca_files:
-        loaded = load_file(ca, passphrase)
-        if not loaded.certs:
-            raise InputError(f"{ca}: no certificate found for --ca")
-        anchors.extend(loaded.certs)
+    anchors = load_anchors(ca_files, passphrase)
     evidence = Evidence()
     extra: list[Finding] = []
     inputs: list[str] = []
@@ -753,7 +728,7 @@ def diagnose_items(
         raise NotRecognisedError("nothing recognised in: " + ", ".join(items))
     evidence = dataclasses.replace(
         evidence,
-        private_anchors=evidence.private_anchors + tuple(anchors),
+        private_anchors=evidence.private_anchors + anchors,
         host=host or evidence.host,
     )
 
@@ -813,8 +788,9 @@ def diagnose_log(
     public_roots: str | None = None,
 ) -> Report:
     """``tlsdoctor log``: read the log, run the rules, rank: root cause first."""
+    from tlsdoctor.sources.certfiles import load_anchors
     from tlsdoctor.sources.logs import read_log
-    from tlsdoctor.sources.logs.doctor import UnknownLogFormat, load_anchors
+    from tlsdoctor.sources.logs.doctor import UnknownLogFormat
     from tlsdoctor.sources.logs.summary import log_facts, unknown_findings
 
     policy = _policy(policy_name, system, public_roots)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - import for type checkers only
     from cryptography import x509
 
+    from tlsdoctor.pki.ctverify import LogList
+
 REPORT_SCHEMA_VERSION = "1.0"
 """Version of the JSON report schema (``report/schema/report.schema.json``)."""
 
@@ -171,11 +173,6 @@ class Transcript:
                 return i
         raise ValueError("message not in transcript")
 
-    def before(self, msg: WireMessage) -> WireMessage | None:
-        """The message that came just before ``msg`` (either direction)."""
-        i = self.index(msg)
-        return self.messages[i - 1] if i > 0 else None
-
 
 @dataclass(frozen=True)
 class AlertSeen:
@@ -225,8 +222,12 @@ class Outcome:
 
     @property
     def first_fatal_alert(self) -> AlertSeen | None:
+        return self.first_fatal()
+
+    def first_fatal(self, sender: Side | None = None) -> AlertSeen | None:
+        """The first fatal alert, or the first ``sender`` sent."""
         for a in self.alerts:
-            if a.fatal:
+            if a.fatal and (sender is None or a.sender is sender):
                 return a
         return None
 
@@ -261,10 +262,6 @@ class Chain:
     at: datetime | None = None
     """When the chain was seen; rules judge validity at this time (a capture's
     own time), or now when ``None``."""
-
-    @property
-    def leaf(self) -> ChainCert | None:
-        return self.certs[0] if self.certs else None
 
 
 @dataclass(frozen=True)
@@ -327,6 +324,10 @@ class Evidence:
     """What a source could not read or check, and why."""
     scans: tuple[ServerScan, ...] = ()
     """Live checks of servers (``tlsdoctor check``)."""
+    ct_logs: LogList | None = None
+    """The CT log list the user gave (``--ct-logs FILE``), already loaded, so
+    rules judge SCTs against it without reading the file; None: each policy's
+    own shipped list (``Policy.ct_log_list``)."""
 
     def merge(self, other: Evidence) -> Evidence:
         """Evidence from both: the one Evidence ``diagnose`` builds."""
@@ -342,6 +343,7 @@ class Evidence:
             facts={**other.facts, **self.facts},
             notes=self.notes + other.notes,
             scans=self.scans + other.scans,
+            ct_logs=self.ct_logs if self.ct_logs is not None else other.ct_logs,
         )
 
 
@@ -505,7 +507,6 @@ class ServerScan:
     """Version → accepted cipher suites (in server preference order when known)."""
     server_preference: bool | None = None
     groups: tuple[int, ...] = ()
-    signature_schemes: tuple[int, ...] = ()
     default: Attempt | None = None
     """The first, browser-like handshake."""
     dh_bits: int | None = None
@@ -525,9 +526,7 @@ class ServerScan:
     accepted ("hex", "ascii", "base64"), "tried": {encoding: Attempt}."""
     extensions_required: Mapping[str, str] = field(default_factory=dict)
     """Extension name → what happened without it (an alert)."""
-    extensions_rejected: Mapping[str, str] = field(default_factory=dict)
     no_sni: Attempt | None = None
-    alpn: Attempt | None = None
     attempts: tuple[Attempt, ...] = ()
     deadline_hit: bool = False
     elapsed: float | None = None
@@ -535,3 +534,20 @@ class ServerScan:
     @property
     def handshakes(self) -> int:
         return len(self.attempts)
+
+    @property
+    def source(self) -> str:
+        """The source id of what this check saw: "live example.com:443".
+
+        Chains the check received are named after it ("live example.com:443
+        (TLS 1.3)"), as :meth:`saw` tells.
+        """
+        return f"live {self.target}"
+
+    def where(self, place: str | None = None) -> Where:
+        """A place in this check's observations ("CertificateRequest", "cert[0]")."""
+        return Where(self.source, place)
+
+    def saw(self, chain: Chain) -> bool:
+        """True when ``chain`` is one this check received."""
+        return chain.source == self.source or chain.source.startswith(self.source + " ")

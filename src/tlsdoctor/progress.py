@@ -14,9 +14,14 @@ from collections.abc import Iterator
 DELAY = 1.0
 
 
+def shown(quiet: bool = False) -> bool:
+    """Whether progress goes to standard error: a terminal, and no ``--quiet``."""
+    return not quiet and sys.stderr.isatty()
+
+
 @contextlib.contextmanager
 def progress(label: str, quiet: bool = False) -> Iterator[None]:
-    if quiet or not sys.stderr.isatty():
+    if not shown(quiet):
         yield
         return
     from rich.console import Console

@@ -7,7 +7,6 @@ here and stopped by PID, whatever happens.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import select
 import shutil
@@ -21,45 +20,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
 
 from support import missing_peer
+from tlsdoctor.lab import pki as labpki
+from tlsdoctor.lab.servers import free_port
 
 # ------------------------------------------------------------------ test PKI
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _issue(
-    subject: str,
-    key: ec.EllipticCurvePrivateKey,
-    issuer: str,
-    issuer_key: ec.EllipticCurvePrivateKey,
-    ca: bool,
-    eku: x509.ObjectIdentifier | None = None,
-    san: str | None = None,
-) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
-    b = (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(_name(issuer))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if eku is not None:
-        b = b.add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
-    if san is not None:
-        b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
-    return b.sign(issuer_key, hashes.SHA256())
 
 
 @dataclass
@@ -73,18 +40,6 @@ class Pki:
     client_key: Path
     server_der: bytes
     client_der: bytes
-
-
-def _write(path: Path, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey | None) -> None:
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    if key is not None:
-        path.with_suffix(".key").write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
 
 
 def server_context(pki: Pki, require_client_cert: bool = False) -> ssl.SSLContext:
@@ -116,12 +71,6 @@ def client_context(
 
 
 # ------------------------------------------------------------------ processes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_line(p: subprocess.Popen[bytes], stream: str, needle: bytes, timeout: float) -> bytes:
@@ -256,27 +205,21 @@ def _need(tool: str) -> None:
 
 
 def make_pki(d: Path) -> Pki:
-    ca_key, other_key, srv_key, cli_key = (
-        ec.generate_private_key(ec.SECP256R1()) for _ in range(4)
-    )
-    ca = _issue("Capture Test CA", ca_key, "Capture Test CA", ca_key, True)
-    other = _issue("Some Other CA", other_key, "Some Other CA", other_key, True)
-    srv = _issue(
-        "localhost",
-        srv_key,
-        "Capture Test CA",
-        ca_key,
-        False,
-        ExtendedKeyUsageOID.SERVER_AUTH,
-        "localhost",
-    )
-    cli = _issue(
-        "capture client", cli_key, "Capture Test CA", ca_key, False, ExtendedKeyUsageOID.CLIENT_AUTH
-    )
-    _write(d / "ca.pem", ca, None)
-    _write(d / "other.pem", other, None)
-    _write(d / "server.pem", srv, srv_key)
-    _write(d / "client.pem", cli, cli_key)
+    """A CA (subjects of a common name alone) with a server and a client certificate,
+    and another CA that issued neither."""
+    ca = labpki.ca("Capture Test CA", org=None)
+    other = labpki.ca("Some Other CA", org=None)
+    srv = ca.leaf("localhost", org=None)
+    cli = ca.leaf("capture client", san=False, eku=("clientAuth",), org=None)
+    for name, data, private in (
+        ("ca.pem", ca.cert_pem(), False),
+        ("other.pem", other.cert_pem(), False),
+        ("server.pem", srv.cert_pem(), False),
+        ("server.key", srv.key_pem(), True),
+        ("client.pem", cli.cert_pem(), False),
+        ("client.key", cli.key_pem(), True),
+    ):
+        labpki.write_file(str(d / name), data, private)
     return Pki(
         dir=d,
         ca=d / "ca.pem",
@@ -285,8 +228,8 @@ def make_pki(d: Path) -> Pki:
         server_key=d / "server.key",
         client_cert=d / "client.pem",
         client_key=d / "client.key",
-        server_der=srv.public_bytes(serialization.Encoding.DER),
-        client_der=cli.public_bytes(serialization.Encoding.DER),
+        server_der=srv.cert.public_bytes(serialization.Encoding.DER),
+        client_der=cli.cert.public_bytes(serialization.Encoding.DER),
     )
 
 

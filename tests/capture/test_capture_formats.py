@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -12,7 +14,10 @@ from capture.livecap import Pki, client_context, server_context
 from tlsdoctor.errors import InputError
 from tlsdoctor.model import Side
 from tlsdoctor.sources.capture import CaptureError, read_capture
+from tlsdoctor.sources.capture._wire import ParseFailed
+from tlsdoctor.sources.capture.build import Caches, _parse
 from tlsdoctor.sources.capture.pcapfile import CaptureReader
+from tlsdoctor.sources.capture.tls import TlsConnection
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +366,16 @@ def test_certificate_that_does_not_parse_is_a_note(
     cert = conn.transcript.find("Certificate", Side.SERVER)
     assert cert is not None and cert.message is not None
     assert any("cert[0] is not a certificate we can parse" in n for n in result.evidence.notes)
+
+
+def test_repeated_body_is_parsed_again_under_another_version() -> None:
+    """The cache of repeating handshake bodies keys on the version too: the same
+    bytes are an empty TLS 1.3 Certificate and a malformed TLS 1.2 one."""
+    caches = Caches()
+    body = b"\x00\x00\x00\x00"
+    tls13 = cast(TlsConnection, SimpleNamespace(version=0x0304, suite=None))
+    tls12 = cast(TlsConnection, SimpleNamespace(version=0x0303, suite=None))
+    assert _parse(tls13, 11, body, "client", caches).certificate_list == ()
+    with pytest.raises(ParseFailed):
+        _parse(tls12, 11, body, "client", caches)
+    assert _parse(tls13, 11, body, "client", caches) is _parse(tls13, 11, body, "client", caches)

@@ -33,6 +33,40 @@ def test_index_is_fresh() -> None:
     assert not stale, f"stale {stale}: run python -m tlsdoctor.catalog.build"
 
 
+def test_heads_agree_with_entries() -> None:
+    """The index-only view of an entry says what the full entry says, without
+    reading the prose files."""
+    cat = Catalog(json.loads(INDEX_PATH.read_bytes()))
+    heads = [cat.head(i) for i in range(len(cat.entries))]
+    assert not cat._texts
+    for h in heads:
+        e = cat.entry(h.index)
+        assert (h.id, h.family, h.library, h.name, h.kind, h.side) == (
+            e.id,
+            e.family,
+            e.library,
+            e.name,
+            e.kind,
+            e.side,
+        )
+        assert (h.display, h.label, h.described, h.context_only) == (
+            e.display,
+            e.label,
+            e.described,
+            e.context_only,
+        ), e.id
+    assert cat.head_by_id(heads[0].id) is heads[0] and cat.head_by_id("no.such") is None
+
+
+def test_explain_reads_prose_only_for_what_it_reports() -> None:
+    from tlsdoctor.catalog.explain import report_from
+    from tlsdoctor.catalog.lookup import lookup
+
+    cat = Catalog(json.loads(INDEX_PATH.read_bytes()))
+    report = report_from(lookup("SSL routines::certificate verify failed", cat), cat)
+    assert set(cat._texts) == {f.id.split(".")[1] for f in report.findings}
+
+
 def test_entries_are_well_formed(cat: Catalog) -> None:
     seen: set[str] = set()
     for i in range(len(cat.entries)):

@@ -96,3 +96,40 @@ def test_a_connection_that_never_reached_the_certificate_is_not_a_certificate_er
         ):
             err = p.error_for(fid)
             assert err != p.error_default or fid in p.errors, (p.id, fid, err)
+
+
+def test_policy_openssl_3_is_the_openssl_3_profile() -> None:
+    """``--policy openssl-3`` and ``--client openssl-3`` judge with the same facts:
+    the built-in copy used to offer only TLS 1.2-1.3 and name errors differently."""
+    import dataclasses
+
+    prof = profiles()["openssl-3"].policy
+    assert OPENSSL3.versions == prof.versions
+    assert OPENSSL3.cipher_suites == prof.cipher_suites
+    assert OPENSSL3.groups == prof.groups
+    assert OPENSSL3.errors == prof.errors
+    # Every other policy fact agrees too, except what tells the two apart:
+    # ct_verify (profiles are judged by ct.policy-not-met) and the offered
+    # signature schemes (not modelled by the built-in policies).
+    differ = {"name", "display", "sources", "ct_verify", "signature_algorithms"}
+    for f in dataclasses.fields(OPENSSL3):
+        if f.name not in differ:
+            assert getattr(OPENSSL3, f.name) == getattr(prof, f.name), f.name
+
+
+def test_browser_policy_names_errors_as_chrome_does() -> None:
+    chrome = profiles()["chrome"]
+    for fid, text in BROWSER.errors.items():
+        # the browser policy's cert.no-sct is what the chrome profile calls ct.policy-not-met
+        assert chrome.error_for("ct.policy-not-met" if fid == "cert.no-sct" else fid) == text, fid
+
+
+def test_clients_listing_shows_revocation() -> None:
+    import json
+
+    from tlsdoctor.clients.listing import listing
+
+    rows = {r["id"]: r for r in json.loads(listing("json"))["clients"]}
+    assert rows["chrome"]["revocation"] == "crlsets"
+    assert rows["go"]["revocation"] == "none"
+    assert "revocation soft-fail" in listing().split("\nios ", 1)[1].splitlines()[0]

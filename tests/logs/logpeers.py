@@ -14,15 +14,20 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from support import missing_peer
 from tlsdoctor.model import Report
+
+if TYPE_CHECKING:
+    from tlsdoctor.lab.servers import Running
 
 HERE = Path(__file__).resolve().parent
 
 TIMEOUT = 2.0
 """Seconds a test waits for one peer (hang tests stay within 2 s)."""
+
+HTTP_GET = b"GET / HTTP/1.0\r\n\r\n"
 
 
 def cache_dir() -> Path:
@@ -166,3 +171,70 @@ def diagnose_bytes(data: bytes, name: str, ca: str | None = None, **kw: Any) -> 
 
 def first(report: Report) -> str | None:
     return report.findings[0].id if report.findings else None
+
+
+# ------------------------------------------------------------------ clients and checks
+
+
+def ossl_client(srv: Running, *extra: str, strict: bool = True) -> bytes:
+    """``openssl s_client -msg -state`` to a lab server (verifying the chain and
+    name, and stopping at the first verify error, when ``strict``); its log."""
+    cmd = ["openssl", "s_client", "-connect", srv.address, "-servername", "localhost"]
+    cmd += ["-msg", "-state"]
+    if strict:
+        cmd += ["-verify_return_error", "-verify_hostname", "localhost"]
+    cmd += ["-ign_eof", *extra]
+    if "ca" in srv.files:
+        cmd += ["-CAfile", srv.files["ca"]]
+    return run_logged(cmd, HTTP_GET)
+
+
+def ossl_server_creds(files: dict[str, str]) -> list[str]:
+    """``openssl s_server`` arguments serving the lab's leaf and the rest of its chain."""
+    return ["-cert", files["leaf"], "-key", files["leaf_key"], "-cert_chain", files["rest"]]
+
+
+def _client_creds(files: dict[str, str]) -> list[str]:
+    return ["--cert", files["client_cert"], "--key", files["client_key"]]
+
+
+def mbed_client(binary: Path, srv: Running, *extra: str, cert: bool = False) -> bytes:
+    """Our mbedTLS client to a lab server (with the lab's client certificate when
+    ``cert``); its debug log."""
+    cmd = [str(binary), "client", str(srv.port), "--ca", srv.files["ca"], "--name", "localhost"]
+    if cert:
+        cmd += _client_creds(srv.files)
+    return run_logged([*cmd, *extra])
+
+
+def wolf_client(binary: Path, srv: Running, *extra: str, cert: bool = False) -> bytes:
+    """Our wolfSSL client to a lab server (with the lab's client certificate when
+    ``cert``); its debug log."""
+    cmd = [str(binary), "client", str(srv.port), "--ca", srv.files["ca"]]
+    if cert:
+        cmd += _client_creds(srv.files)
+    return run_logged([*cmd, *extra])
+
+
+def assert_success(report: Report, version: str | None = None) -> None:
+    """The log's handshake succeeded, nothing fatal, and its parameters were read."""
+    assert report.summary.startswith(("The handshake in this log succeeded", "All ")), (
+        report.summary
+    )
+    worst = report.worst()
+    assert worst is None or worst.name != "FATAL", [f.id for f in report.findings]
+    hs = report.facts.get("handshake", {})
+    assert "version" in hs or "cipher_suite" in hs, report.facts
+    if version:
+        assert version in str(hs.get("version")), hs
+
+
+def assert_diagnosis(
+    report: Report, fmt: str, expected: str | None, version: str | None = None
+) -> None:
+    """The log was read as ``fmt``; then a success (``expected`` None) or ``expected`` first."""
+    assert report.facts["log"]["format"] == fmt
+    if expected is None:
+        assert_success(report, version)
+    else:
+        assert first(report) == expected, [(f.id, f.title) for f in report.findings]

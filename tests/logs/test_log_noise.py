@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
-from logpeers import diagnose_bytes, first, run_logged
+from logpeers import diagnose_bytes, first, mbed_client, ossl_client, wolf_client
 
 from tlsdoctor.lab.servers import running
 
@@ -60,23 +60,7 @@ def bury(log: bytes, seed: int, stamp: int | None = None) -> bytes:
 def mtls_openssl_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
     d = tmp_path_factory.mktemp("noise")
     with running("mtls-required-tls12", str(d / "lab")) as srv:
-        log = run_logged(
-            [
-                "openssl",
-                "s_client",
-                "-connect",
-                srv.address,
-                "-servername",
-                "localhost",
-                "-msg",
-                "-state",
-                "-CAfile",
-                srv.files["ca"],
-                "-ign_eof",
-            ],
-            b"GET / HTTP/1.0\r\n\r\n",
-        )
-        return log, srv.files["ca"]
+        return ossl_client(srv, strict=False), srv.files["ca"]
 
 
 @pytest.mark.parametrize("stamp", range(len(STAMPS)))
@@ -97,17 +81,7 @@ def test_openssl_log_with_mixed_stamps(mtls_openssl_log: tuple[bytes, str]) -> N
 
 def test_mbedtls_log_with_noise(mbed_peer: Path, tmp_path: Path) -> None:
     with running("missing-intermediate", str(tmp_path / "lab")) as srv:
-        log = run_logged(
-            [
-                str(mbed_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                srv.files["ca"],
-                "--name",
-                "localhost",
-            ]
-        )
+        log = mbed_client(mbed_peer, srv)
         ca = srv.files["ca"]
     for seed in (1, 2):
         assert first(diagnose_bytes(bury(log, seed), "mbed-noisy.log", ca)) == "chain.incomplete"
@@ -115,22 +89,8 @@ def test_mbedtls_log_with_noise(mbed_peer: Path, tmp_path: Path) -> None:
 
 def test_wolfssl_log_with_noise(wolf_peer: Path, tmp_path: Path) -> None:
     with running("mtls-required-tls12", str(tmp_path / "lab")) as srv:
-        f = srv.files
-        log = run_logged(
-            [
-                str(wolf_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                f["ca"],
-                "--cert",
-                f["client_cert"],
-                "--key",
-                f["client_key"],
-                "--late-cert",
-                "--tls12",
-            ]
-        )
+        log = wolf_client(wolf_peer, srv, "--late-cert", "--tls12", cert=True)
+        ca = srv.files["ca"]
     for seed in (3, 4):
-        report = diagnose_bytes(bury(log, seed), "wolf-noisy.log", f["ca"])
+        report = diagnose_bytes(bury(log, seed), "wolf-noisy.log", ca)
         assert first(report) == "mtls.credentials-loaded-after-session"

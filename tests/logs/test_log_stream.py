@@ -8,16 +8,20 @@ small.  No timing is asserted.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from logseeds import HANDSHAKE
 
-from tlsdoctor.sources.logs import read_log
-from tlsdoctor.sources.logs.builder import MAX_CONNECTIONS
+from tlsdoctor.model import Evidence
+from tlsdoctor.sources.logs import FORMATS, read_log
+from tlsdoctor.sources.logs.builder import MAX_CONNECTIONS, LogBuilder
 
 NOISE_LINE = '2026-11-22T07:26:36.{ms:03d}Z api[web-3] {{"msg":"GET /api/items/{n:08d} 200 3.2ms","ua":"{pad}"}}\n'
 
@@ -96,3 +100,41 @@ def test_line_endings(ending: str) -> None:
     r = read_log(io.BytesIO(HANDSHAKE.replace("\n", ending).encode()), "e.log")
     assert r.format == "wolfssl"
     assert r.evidence.connections[0].facts.get("client_certificate_empty") is True
+
+
+@pytest.mark.timeout(20)
+def test_keyword_heavy_unknown_log_scores_each_line_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the first sample, every line with a format keyword is scored once per
+    format, not the whole window again (which took minutes on such a log)."""
+    calls = 0
+    for f in FORMATS:
+
+        def counted(raw: str, text: str, orig: Callable[[str, str], int] = f.score) -> int:
+            nonlocal calls
+            calls += 1
+            return orig(raw, text)
+
+        monkeypatch.setattr(f, "score", staticmethod(counted))
+    n = 20_000
+    text = "".join(
+        f"{i:06d} worker-{i % 7} handled message {i}: Exception ignored, retrying\n"
+        for i in range(n)
+    )
+    r = read_log(io.StringIO(text), "app.log")
+    assert r.format is None
+    assert r.lines == n
+    assert calls <= n * len(FORMATS)
+
+
+def test_log_format_fact_keeps_everything_the_builder_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_log adds the log_format fact without rebuilding the Evidence field by field."""
+    at = datetime(2026, 11, 22, tzinfo=UTC)
+    built = LogBuilder.evidence
+
+    def evidence(self: LogBuilder) -> Evidence:
+        return dataclasses.replace(built(self), at=at)
+
+    monkeypatch.setattr(LogBuilder, "evidence", evidence)
+    r = read_log(io.StringIO(HANDSHAKE), "w.log")
+    assert r.evidence.facts["log_format"] == "wolfssl"
+    assert r.evidence.at == at

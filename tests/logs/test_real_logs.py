@@ -14,50 +14,29 @@ import sys
 from pathlib import Path
 
 import pytest
-from logpeers import c_server, diagnose_bytes, first, openssl_server, run_logged
+from logpeers import (
+    HTTP_GET,
+    assert_diagnosis,
+    assert_success,
+    c_server,
+    diagnose_bytes,
+    first,
+    mbed_client,
+    openssl_server,
+    ossl_client,
+    ossl_server_creds,
+    run_logged,
+    wolf_client,
+)
 
 from tlsdoctor.lab.servers import BY_NAME, SCENARIOS, Running, build_files, running
 from tlsdoctor.model import Side
 
 pytestmark = pytest.mark.live
 
-HTTP_GET = b"GET / HTTP/1.0\r\n\r\n"
-
-
-def ossl_client(srv: Running, *extra: str) -> bytes:
-    cmd = [
-        "openssl",
-        "s_client",
-        "-connect",
-        srv.address,
-        "-servername",
-        "localhost",
-        "-msg",
-        "-state",
-        "-verify_return_error",
-        "-verify_hostname",
-        "localhost",
-        "-ign_eof",
-        *extra,
-    ]
-    if "ca" in srv.files:
-        cmd += ["-CAfile", srv.files["ca"]]
-    return run_logged(cmd, HTTP_GET)
-
 
 def ca_of(srv: Running) -> str | None:
     return srv.files.get("ca")
-
-
-def assert_success(report, version: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    assert report.summary.startswith(("The handshake in this log succeeded", "All ")), (
-        report.summary
-    )
-    assert report.worst() is None or report.worst().name != "FATAL", [f.id for f in report.findings]
-    hs = report.facts.get("handshake", {})
-    assert "version" in hs or "cipher_suite" in hs, report.facts
-    if version:
-        assert version in str(hs.get("version")), hs
 
 
 # ------------------------------------------------------------------ the manifest
@@ -109,12 +88,7 @@ def test_openssl_server_side_log(tmp_path: Path) -> None:
     """s_server -msg -state requiring a client certificate; s_client sends none."""
     files = build_files(BY_NAME["mtls-required"], str(tmp_path / "files"))
     args = [
-        "-cert",
-        files["leaf"],
-        "-key",
-        files["leaf_key"],
-        "-cert_chain",
-        files["rest"],
+        *ossl_server_creds(files),
         "-Verify",
         "1",
         "-verify_return_error",
@@ -140,12 +114,7 @@ def test_openssl_server_side_log(tmp_path: Path) -> None:
 def test_hello_retry_request_is_normal(tmp_path: Path) -> None:
     files = build_files(BY_NAME["healthy"], str(tmp_path / "files"))
     args = [
-        "-cert",
-        files["leaf"],
-        "-key",
-        files["leaf_key"],
-        "-cert_chain",
-        files["rest"],
+        *ossl_server_creds(files),
         "-groups",
         "P-256",
         "-tls1_3",
@@ -210,11 +179,7 @@ def test_gnutls_cli_debug_log(scenario: str, expected: str | None, tmp_path: Pat
             HTTP_GET,
         )
     report = diagnose_bytes(log, "gnutls.log", srv.files["ca"])
-    assert report.facts["log"]["format"] == "gnutls"
-    if expected is None:
-        assert_success(report, "TLS 1.3")
-    else:
-        assert first(report) == expected, [(f.id, f.title) for f in report.findings]
+    assert_diagnosis(report, "gnutls", expected, "TLS 1.3")
 
 
 # ------------------------------------------------------------------ Java
@@ -249,11 +214,7 @@ def test_java_ssl_handshake_debug_log(
             timeout=15,
         )
     report = diagnose_bytes(log, "java.log", srv.files["ca"])
-    assert report.facts["log"]["format"] == "java"
-    if expected is None:
-        assert_success(report)
-    else:
-        assert first(report) == expected, [(f.id, f.title) for f in report.findings]
+    assert_diagnosis(report, "java", expected)
 
 
 # ------------------------------------------------------------------ curl
@@ -284,11 +245,7 @@ def test_curl_verbose_log(scenario: str, expected: str | None, tmp_path: Path) -
             cmd[1:1] = ["--cacert", srv.files["ca"]]
         log = run_logged(cmd, timeout=3)
     report = diagnose_bytes(log, "curl.log", srv.files.get("ca"))
-    assert report.facts["log"]["format"] == "curl"
-    if expected is None:
-        assert_success(report, "TLSv1.3")
-    else:
-        assert first(report) == expected, [(f.id, f.title) for f in report.findings]
+    assert_diagnosis(report, "curl", expected, "TLSv1.3")
 
 
 # ------------------------------------------------------------------ mbedTLS
@@ -308,46 +265,15 @@ def test_mbedtls_client_debug_log(
     scenario: str, expected: str | None, mbed_peer: Path, tmp_path: Path
 ) -> None:
     with running(scenario, str(tmp_path / "lab")) as srv:
-        log = run_logged(
-            [
-                str(mbed_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                srv.files["ca"],
-                "--name",
-                "localhost",
-                "--debug",
-                "4",
-            ]
-        )
+        log = mbed_client(mbed_peer, srv, "--debug", "4")
     report = diagnose_bytes(log, "mbedtls.log", srv.files["ca"])
-    assert report.facts["log"]["format"] == "mbedtls"
-    if expected is None:
-        assert_success(report, "TLS 1.2")
-    else:
-        assert first(report) == expected, [(f.id, f.title) for f in report.findings]
+    assert_diagnosis(report, "mbedtls", expected, "TLS 1.2")
 
 
 def test_mbedtls_client_with_certificate_succeeds(mbed_peer: Path, tmp_path: Path) -> None:
     with running("mtls-required-tls12", str(tmp_path / "lab")) as srv:
-        f = srv.files
-        log = run_logged(
-            [
-                str(mbed_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                f["ca"],
-                "--name",
-                "localhost",
-                "--cert",
-                f["client_cert"],
-                "--key",
-                f["client_key"],
-            ]
-        )
-    report = diagnose_bytes(log, "mbedtls-ok.log", f["ca"])
+        log = mbed_client(mbed_peer, srv, cert=True)
+    report = diagnose_bytes(log, "mbedtls-ok.log", srv.files["ca"])
     assert_success(report, "TLS 1.2")
 
 
@@ -439,23 +365,8 @@ def test_mbedtls_server_optional_client_certificate_is_normal(
 def test_wolfssl_session_before_credentials(wolf_peer: Path, tmp_path: Path) -> None:
     """The famous one: wolfSSL_new() before wolfSSL_CTX_use_certificate_file()."""
     with running("mtls-required-tls12", str(tmp_path / "lab")) as srv:
-        f = srv.files
-        log = run_logged(
-            [
-                str(wolf_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                f["ca"],
-                "--cert",
-                f["client_cert"],
-                "--key",
-                f["client_key"],
-                "--late-cert",
-                "--tls12",
-            ]
-        )
-    report = diagnose_bytes(log, "wolfssl.log", f["ca"])
+        log = wolf_client(wolf_peer, srv, "--late-cert", "--tls12", cert=True)
+    report = diagnose_bytes(log, "wolfssl.log", srv.files["ca"])
     ids = [x.id for x in report.findings]
     assert ids[0] == "mtls.credentials-loaded-after-session", ids
     assert "mtls.empty-client-certificate" in ids
@@ -468,22 +379,8 @@ def test_wolfssl_session_before_credentials(wolf_peer: Path, tmp_path: Path) -> 
 
 def test_wolfssl_session_before_credentials_tls13(wolf_peer: Path, tmp_path: Path) -> None:
     with running("mtls-required", str(tmp_path / "lab")) as srv:
-        f = srv.files
-        log = run_logged(
-            [
-                str(wolf_peer),
-                "client",
-                str(srv.port),
-                "--ca",
-                f["ca"],
-                "--cert",
-                f["client_cert"],
-                "--key",
-                f["client_key"],
-                "--late-cert",
-            ]
-        )
-    report = diagnose_bytes(log, "wolfssl13.log", f["ca"])
+        log = wolf_client(wolf_peer, srv, "--late-cert", cert=True)
+    report = diagnose_bytes(log, "wolfssl13.log", srv.files["ca"])
     assert first(report) == "mtls.credentials-loaded-after-session"
     assert "116" in " ".join(i.fact for i in report.findings[0].evidence)
 
@@ -491,21 +388,9 @@ def test_wolfssl_session_before_credentials_tls13(wolf_peer: Path, tmp_path: Pat
 @pytest.mark.parametrize("callback", [False, True])
 def test_wolfssl_right_order_succeeds(callback: bool, wolf_peer: Path, tmp_path: Path) -> None:
     with running("mtls-required-tls12", str(tmp_path / "lab")) as srv:
-        f = srv.files
-        cmd = [
-            str(wolf_peer),
-            "client",
-            str(srv.port),
-            "--ca",
-            f["ca"],
-            "--cert",
-            f["client_cert"],
-            "--key",
-            f["client_key"],
-            "--tls12",
-        ]
-        log = run_logged(cmd + (["--callback"] if callback else []))
-    report = diagnose_bytes(log, "wolfssl-ok.log", f["ca"])
+        extra = ["--callback"] if callback else []
+        log = wolf_client(wolf_peer, srv, "--tls12", *extra, cert=True)
+    report = diagnose_bytes(log, "wolfssl-ok.log", srv.files["ca"])
     assert report.facts["log"]["format"] == "wolfssl"
     assert report.summary.startswith("The handshake in this log succeeded"), report.summary
     assert not [x for x in report.findings if x.severity.name == "FATAL"]
@@ -513,7 +398,7 @@ def test_wolfssl_right_order_succeeds(callback: bool, wolf_peer: Path, tmp_path:
 
 def test_wolfssl_client_unknown_issuer(wolf_peer: Path, tmp_path: Path) -> None:
     with running("missing-intermediate", str(tmp_path / "lab")) as srv:
-        log = run_logged([str(wolf_peer), "client", str(srv.port), "--ca", srv.files["ca"]])
+        log = wolf_client(wolf_peer, srv)
     report = diagnose_bytes(log, "wolfssl-missing.log", srv.files["ca"])
     assert first(report) == "cert.verify-failed"
     assert "-188" in " ".join(i.fact for i in report.findings[0].evidence)
@@ -585,19 +470,7 @@ def test_signature_lengths_across_runs(mbed_peer: Path, tmp_path: Path) -> None:
     logs = []
     with running("healthy", str(tmp_path / "lab")) as srv:
         for _ in range(6):
-            logs.append(
-                run_logged(
-                    [
-                        str(mbed_peer),
-                        "client",
-                        str(srv.port),
-                        "--ca",
-                        srv.files["ca"],
-                        "--name",
-                        "localhost",
-                    ]
-                )
-            )
+            logs.append(mbed_client(mbed_peer, srv))
     report = diagnose_bytes(b"".join(logs), "six.log", srv.files["ca"])
     sizes = set()
     for conn in report.facts["log"]["connections"]:

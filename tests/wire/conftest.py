@@ -8,7 +8,6 @@ Every server is started on a free loopback port, waited for by its own
 
 from __future__ import annotations
 
-import datetime
 import os
 import select
 import shutil
@@ -22,11 +21,11 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from support import missing_peer
+from tlsdoctor.lab.pki import self_signed_leaf
+from tlsdoctor.lab.servers import free_port
 from tlsdoctor.wire.client import ClientConfig, ClientEngine
 
 HOST = "127.0.0.1"
@@ -49,6 +48,11 @@ class Identity:
     def der(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.DER)
 
+    @property
+    def server_args(self) -> tuple[str, ...]:
+        """``openssl s_server`` arguments that serve this certificate."""
+        return ("-cert", str(self.cert_path), "-key", str(self.key_path))
+
 
 @dataclass
 class Pki:
@@ -59,37 +63,19 @@ class Pki:
     client_ca_path: Path | None = None
     """All client certificates (self-signed) in one PEM, for -CAfile."""
 
+    @property
+    def require_client_cert(self) -> tuple[str, ...]:
+        """``openssl s_server`` arguments that require a certificate of one of the clients."""
+        return ("-Verify", "1", "-CAfile", str(self.client_ca_path))
 
-def _issue(path: Path, name: str, key: Any, *, san: str | None = None) -> Identity:
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-    )
-    if san:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False
-        )
-    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    cert = builder.sign(key, algorithm)
-    cert_path = path / f"{name}.crt"
-    key_path = path / f"{name}.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return Identity(cert, key, cert_path, key_path)
+
+def _issue(
+    path: Path, name: str, key_type: str, bits: int | None = None, *, san: str | None = None
+) -> Identity:
+    """A self-signed CA certificate (its own trust anchor) for ``san``, or for ``name``."""
+    issued = self_signed_leaf(san or name, is_ca=True, key_type=key_type, bits=bits, eku=None)
+    paths = issued.write(str(path), stem=name)
+    return Identity(issued.cert, issued.key, Path(paths["cert"]), Path(paths["key"]))
 
 
 @pytest.fixture(scope="session")
@@ -97,13 +83,13 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     root = tmp_path_factory.mktemp("wire-pki")
     p = Pki(
         root,
-        _issue(root, "server-rsa", rsa.generate_private_key(65537, 2048), san="localhost"),
-        _issue(root, "server-ec", ec.generate_private_key(ec.SECP256R1()), san="localhost"),
+        _issue(root, "server-rsa", "rsa", 2048, san="localhost"),
+        _issue(root, "server-ec", "ec", san="localhost"),
     )
     p.clients = {
-        "rsa": _issue(root, "client-rsa", rsa.generate_private_key(65537, 2048)),
-        "ec": _issue(root, "client-ec", ec.generate_private_key(ec.SECP384R1())),
-        "ed25519": _issue(root, "client-ed25519", ed25519.Ed25519PrivateKey.generate()),
+        "rsa": _issue(root, "client-rsa", "rsa", 2048),
+        "ec": _issue(root, "client-ec", "ec", 384),
+        "ed25519": _issue(root, "client-ed25519", "ed25519"),
     }
     p.client_ca_path = root / "client-cas.pem"
     p.client_ca_path.write_bytes(
@@ -135,12 +121,6 @@ class Peer:
             pass
         _stop(self)
         return self.log()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_for(proc: subprocess.Popen[bytes], marker: bytes, deadline: float) -> bytes:

@@ -18,6 +18,7 @@ from tlsdoctor.wire.events import (
     HandshakeComplete,
     MessageEvent,
     SignatureChecked,
+    Stopped,
 )
 from tlsdoctor.wire.hello import ClientHelloProfile
 from tlsdoctor.wire.keyschedule import KeySchedule, Transcript
@@ -204,6 +205,72 @@ def test_broken_server_hellos_are_refused(record: bytes, alert: int, words: str)
     failed = _failure(engine)
     assert failed.error.alert == alert and failed.error.side == "server"
     assert words in str(failed.error)
+
+
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        (_server_hello(cipher_suite=0x1304), "cipher suite"),
+        (_server_hello(cipher_suite=0x0A0A), "cipher suite"),
+        (
+            _server_hello(extensions=(x.build_extension(x.SelectedVersion(0x0302), 2),)),
+            "version",
+        ),
+        (_server_hello(compression_method=1), "compression"),
+    ],
+    ids=["suite-not-offered", "grease-suite", "version-not-offered", "compression"],
+)
+def test_a_probe_stopping_at_the_server_hello_still_checks_it(record: bytes, words: str) -> None:
+    full = s3_engine()
+    full.start()
+    full.receive(record)
+    expected = _failure(full).error
+    engine = s3_engine(stop_after=("ServerHello",))
+    engine.start()
+    engine.receive(record)
+    failed = _failure(engine)
+    assert str(failed.error) == str(expected) and failed.error.alert == expected.alert
+    assert words in str(failed.error)
+    assert not any(isinstance(e, Stopped) for e in engine.events)
+
+
+def test_a_probe_stopping_at_a_good_server_hello_records_version_and_suite() -> None:
+    engine = s3_engine(stop_after=("ServerHello",))
+    engine.start()
+    engine.receive(v.S3_SERVER_HELLO_RECORD)
+    assert engine.state == "stopped" and engine.flow is None
+    assert (engine.version, engine.cipher_suite) == (0x0304, 0x1301)
+
+
+def _legacy_engine(replay: bool) -> ClientEngine:
+    """A TLS 1.2-only hello (no supported_versions), as an older client sends it."""
+    hello = ClientHelloProfile(versions=(0x0303,), cipher_suites=(0x002F, 0x0035))
+    return ClientEngine(
+        ClientConfig(
+            profile=hello, server_name="server", stop_after=("ServerHello",), replay=replay
+        )
+    )
+
+
+@pytest.mark.parametrize(("answer", "replay", "accepted"), [
+    (0x0302, False, False),  # our own probe: only what its profile offers
+    (0x0302, True, True),  # a replayed hello: lower versions are the client's policy
+    (0x0301, True, True),
+    (0x0304, True, False),  # above the ClientHello's version: a protocol violation
+])  # fmt: skip
+def test_a_replayed_legacy_hello_records_a_lower_version(
+    answer: int, replay: bool, accepted: bool
+) -> None:
+    engine = _legacy_engine(replay)
+    engine.start()
+    engine.receive(
+        build_record(22, handshake_bytes(ServerHello(answer, b"\x11" * 32, b"", 0x002F, 0, ())))
+    )
+    if accepted:
+        assert engine.state == "stopped" and engine.version == answer
+    else:
+        failed = _failure(engine)
+        assert failed.error.alert == 70 and "version" in str(failed.error)
 
 
 def test_second_hello_retry_request_is_refused() -> None:

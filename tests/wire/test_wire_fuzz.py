@@ -186,7 +186,7 @@ def test_tls13_open_random_records(code: int, fragment: bytes, ctype: int) -> No
 def test_tls12_open_random_records(code: int, version: int, etm: bool, fragment: bytes) -> None:
     suite = cipher_suite(code)
     assert suite is not None
-    keys = key_block(suite, version, bytes(48), bytes(32), bytes(32), etm)
+    keys = key_block(suite, version, bytes(48), bytes(32), bytes(32))
     p = tls12_protection(suite, version, keys, False, etm, "server")
     only_wire_errors(lambda: p.open(Record(23, version, fragment)))
 

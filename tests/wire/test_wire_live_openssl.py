@@ -9,6 +9,7 @@ refuses: wrong PSKs, missing client certificates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -71,10 +72,7 @@ def test_tls13_full_handshake_per_group(
     pki: Any, openssl_server: Any, run_client: Any, group: int, openssl_name: str
 ) -> None:
     s = pki.server_rsa
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-groups", openssl_name,
-        "-www",
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", "-groups", openssl_name, "-www")
     profile = replace(TLS13_ONLY, groups=(group,), key_share_groups=(group,))
     engine = run_client(
         peer.port, ClientConfig(profile=profile, server_name="localhost"), request=GET
@@ -95,9 +93,7 @@ def test_tls13_full_handshake_per_group(
 
 def test_tls13_hello_retry_request(pki: Any, openssl_server: Any, run_client: Any) -> None:
     s = pki.server_rsa
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-groups", "P-384", "-www"
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", "-groups", "P-384", "-www")
     profile = replace(TLS13_ONLY, groups=(29, 24), key_share_groups=(29,))
     engine = run_client(
         peer.port, ClientConfig(profile=profile, server_name="localhost"), request=GET
@@ -111,7 +107,7 @@ def test_tls13_hello_retry_request(pki: Any, openssl_server: Any, run_client: An
 
 def test_tls13_ecdsa_server(pki: Any, openssl_server: Any, run_client: Any) -> None:
     s = pki.server_ec
-    peer = openssl_server("-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-www")
+    peer = openssl_server(*s.server_args, "-tls1_3", "-www")
     engine = run_client(peer.port, ClientConfig(profile=TLS13_ONLY), request=GET)
     assert_served(engine, peer.log())
     assert one(engine, SignatureChecked).scheme == 0x0403
@@ -121,10 +117,7 @@ def test_tls13_reads_the_certificate_request(
     pki: Any, openssl_server: Any, run_client: Any
 ) -> None:
     s = pki.server_rsa
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", *pki.require_client_cert)
     config = ClientConfig(profile=TLS13_ONLY, finish=False)
     engine = run_client(peer.port, config)
     assert engine.state == "stopped"
@@ -144,10 +137,7 @@ def test_tls13_client_certificate(
     pki: Any, openssl_server: Any, run_client: Any, kind: str
 ) -> None:
     s, client = pki.server_rsa, pki.clients[kind]
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-www",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", "-www", *pki.require_client_cert)
     config = ClientConfig(
         profile=TLS13_ONLY, client_certificates=(client.der,), client_key=client.key
     )
@@ -163,10 +153,7 @@ def test_tls13_empty_client_certificate_is_refused(
     pki: Any, openssl_server: Any, run_client: Any
 ) -> None:
     s = pki.server_rsa
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-www",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", "-www", *pki.require_client_cert)
     engine = run_client(peer.port, ClientConfig(profile=TLS13_ONLY), request=GET)
     assert one(engine, HandshakeComplete).client_certificate_sent is False
     alert = server_alert(engine)
@@ -229,9 +216,7 @@ def test_tls12_handshakes(
     etm: bool | None,
 ) -> None:
     s = pki.server_rsa if server == "rsa" else pki.server_ec
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_2", "-cipher", cipher, "-www"
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_2", "-cipher", cipher, "-www")
     profile = replace(
         TLS12_ONLY,
         cipher_suites=(code,),
@@ -259,10 +244,7 @@ def test_tls12_client_certificate(
     pki: Any, openssl_server: Any, run_client: Any, kind: str
 ) -> None:
     s, client = pki.server_rsa, pki.clients[kind]
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_2", "-www",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_2", "-www", *pki.require_client_cert)
     config = ClientConfig(
         profile=TLS12_ONLY, client_certificates=(client.der,), client_key=client.key
     )
@@ -280,10 +262,7 @@ def test_tls12_client_certificate(
 
 def test_tls12_missing_client_certificate(pki: Any, openssl_server: Any, run_client: Any) -> None:
     s = pki.server_rsa
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_2", "-www",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_2", "-www", *pki.require_client_cert)
     engine = run_client(peer.port, ClientConfig(profile=TLS12_ONLY), request=GET)
     alert = server_alert(engine)
     assert alert.level == 2 and alert.description in (40, 116)
@@ -307,10 +286,10 @@ def test_tls12_psk(
     pki: Any, openssl_server: Any, run_client: Any, cipher: str, code: int, needs_cert: bool
 ) -> None:
     s = pki.server_rsa
-    cert = ("-cert", str(s.cert_path), "-key", str(s.key_path)) if needs_cert else ("-nocert",)
+    cert = s.server_args if needs_cert else ("-nocert",)
     peer = openssl_server(
         *cert, "-psk", PSK_HEX, "-psk_hint", "hint", "-tls1_2", "-cipher", cipher, "-www"
-    )  # fmt: skip
+    )
     profile = replace(TLS12_ONLY, cipher_suites=(code,))
     engine = run_client(peer.port, ClientConfig(profile=profile, psk=PSK), request=GET)
     done = assert_served(engine, peer.log())
@@ -346,10 +325,7 @@ def test_tls13_more_groups(
     pki: Any, openssl_server: Any, run_client: Any, group: int, openssl_name: str
 ) -> None:
     s = pki.server_ec
-    peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3", "-groups", openssl_name,
-        "-www",
-    )  # fmt: skip
+    peer = openssl_server(*s.server_args, "-tls1_3", "-groups", openssl_name, "-www")
     profile = replace(TLS13_ONLY, groups=(group,), key_share_groups=(group,))
     engine = run_client(peer.port, ClientConfig(profile=profile), request=GET)
     assert assert_served(engine, peer.log()).group == group
@@ -361,30 +337,27 @@ def test_tls13_key_update_both_ways(pki: Any, openssl_server: Any) -> None:
     import socket
 
     s = pki.server_rsa
-    peer = openssl_server("-cert", str(s.cert_path), "-key", str(s.key_path), "-tls1_3")
+    peer = openssl_server(*s.server_args, "-tls1_3")
     engine = ClientEngine(ClientConfig(profile=TLS13_ONLY))
     with socket.create_connection(("127.0.0.1", peer.port), timeout=2) as sock:
+
+        def pump_until(done: Callable[[], bool]) -> None:
+            """Read and answer records until ``done()``, for at most 20 reads."""
+            for _ in range(20):
+                if done():
+                    break
+                engine.receive(sock.recv(65536))
+                sock.sendall(engine.data_to_send())
+
         sock.sendall(engine.start())
-        for _ in range(20):
-            if engine.state == "connected":
-                break
-            engine.receive(sock.recv(65536))
-            sock.sendall(engine.data_to_send())
+        pump_until(lambda: engine.state == "connected")
         assert engine.state == "connected"
         peer.proc.stdin.write(b"K\n")  # one command per read: s_server drops the rest
         peer.proc.stdin.flush()
-        for _ in range(20):
-            if any(e.name == "KeyUpdate" for e in engine.messages()):
-                break
-            engine.receive(sock.recv(65536))
-            sock.sendall(engine.data_to_send())
+        pump_until(lambda: any(e.name == "KeyUpdate" for e in engine.messages()))
         peer.proc.stdin.write(b"after the update\n")
         peer.proc.stdin.flush()
-        for _ in range(20):
-            if response(engine).endswith(b"after the update\n"):
-                break
-            engine.receive(sock.recv(65536))
-            sock.sendall(engine.data_to_send())
+        pump_until(lambda: response(engine).endswith(b"after the update\n"))
         assert response(engine).endswith(b"after the update\n")
         key_updates = [e for e in engine.messages() if e.name == "KeyUpdate"]
         assert [(e.sender, e.message.request_update) for e in key_updates] == [
@@ -420,10 +393,8 @@ def test_tls10_and_tls11(
     ServerKeyExchange signatures, and a client CertificateVerify without a scheme."""
     s, client = pki.server_rsa, pki.clients["rsa"]
     peer = openssl_server(
-        "-cert", str(s.cert_path), "-key", str(s.key_path), flag,
-        "-cipher", f"{cipher}@SECLEVEL=0", "-www",
-        "-Verify", "1", "-CAfile", str(pki.client_ca_path),
-    )  # fmt: skip
+        *s.server_args, flag, "-cipher", f"{cipher}@SECLEVEL=0", "-www", *pki.require_client_cert
+    )
     profile = ClientHelloProfile(versions=(version,), cipher_suites=(code,), encrypt_then_mac=etm)
     config = ClientConfig(profile=profile, client_certificates=(client.der,), client_key=client.key)
     engine = run_client(peer.port, config, request=GET)

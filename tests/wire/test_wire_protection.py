@@ -110,7 +110,7 @@ def test_tls13_key_update_moves_both_sides() -> None:
 )
 def test_tls12_round_trip_and_tamper(code: int, version: int, etm: bool) -> None:
     s = suite(code)
-    keys = key_block(s, version, bytes(range(48)), b"c" * 32, b"s" * 32, etm)
+    keys = key_block(s, version, bytes(range(48)), b"c" * 32, b"s" * 32)
     client_w = tls12_protection(s, version, keys, True, etm, "client")
     server_r = tls12_protection(s, version, keys, True, etm, "client")
     for size in (0, 1, 15, 16, 17, 1000):

@@ -149,10 +149,10 @@ def _mention_facts(cat: Catalog, text: str, m: Mention) -> dict[str, Any]:
         "reading": _entry_facts(cat.entry(m.best.entry)),
         "candidates": [
             {
-                "id": cat.entry(c.entry).id,
-                "library": cat.entry(c.entry).library,
-                "name": cat.entry(c.entry).name,
-                "code": cat.entry(c.entry).display,
+                "id": (h := cat.head(c.entry)).id,
+                "library": h.library,
+                "name": h.name,
+                "code": h.display,
                 "score": round(c.score, 2),
                 "how": c.how,
                 "note": c.note,
@@ -184,7 +184,7 @@ def _finding(
         )
         if not result.bare:
             for c in m.candidates[1:4]:
-                alt = cat.entry(c.entry)
+                alt = cat.head(c.entry)
                 if alt.family != e.family or alt.name != e.name:
                     label = alt.label
                     if label not in others:
@@ -204,7 +204,7 @@ def _finding(
             detail_parts.append(f"in this text: {r.text}")
     if others:
         detail_parts.append("other readings: " + ", ".join(others))
-    related = [cat.by_id(r) for r in e.related if not r.startswith("*")]
+    related = [cat.head_by_id(r) for r in e.related if not r.startswith("*")]
     names = [r.label for r in related if r is not None][:4]
     if names:
         detail_parts.append("related codes: " + ", ".join(names))
@@ -248,8 +248,8 @@ def report_from(result: LookupResult, catalog: Catalog | None = None) -> Report:
             score[c.entry] = max(score.get(c.entry, -1e9), c.score)
             first_pos.setdefault(c.entry, m.span.start)
     entries = list(spans)
-    if any(not cat.entry(i).context_only for i in entries):
-        entries = [i for i in entries if not cat.entry(i).context_only]
+    if any(not cat.head(i).context_only for i in entries):
+        entries = [i for i in entries if not cat.head(i).context_only]
     targets = {r.target for r in result.relations if r.explains}
     if result.bare:
         order = entries  # already ranked
@@ -257,8 +257,8 @@ def report_from(result: LookupResult, catalog: Catalog | None = None) -> Report:
         order = sorted(
             entries,
             key=lambda i: (
-                0 if cat.entry(i).id in targets else 1,
-                0 if cat.entry(i).described else 1,
+                0 if cat.head(i).id in targets else 1,
+                0 if cat.head(i).described else 1,
                 -score[i],
                 first_pos[i],
             ),
@@ -275,12 +275,12 @@ def report_from(result: LookupResult, catalog: Catalog | None = None) -> Report:
         and (result.mentions[0].best.group is not None)
     ):
         summary = f"“{text.strip()}” combines {len(findings)} codes: " + ", ".join(
-            cat.entry(i).label for i in order
+            cat.head(i).label for i in order
         )
     elif result.bare and len(findings) > 1:
         summary = f"“{text.strip()}” has {len(findings)} readings in the catalog; likeliest first."
     else:
-        libs = list(dict.fromkeys(cat.entry(i).library for i in order))
+        libs = list(dict.fromkeys(cat.head(i).library for i in order))
         summary = f"Recognised {len(findings)} code(s) or message(s) from {', '.join(libs)}."
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     subject = first_line if len(first_line) <= 80 else first_line[:77] + "..."

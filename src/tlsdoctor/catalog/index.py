@@ -29,6 +29,37 @@ class Code:
     versions: tuple[str, ...]
 
 
+def _label(library: str, name: str, display: str | None) -> str:
+    """ "wolfSSL FATAL_ERROR (-313)"; just library and name when there is no code."""
+    if display is not None and display != name:
+        return f"{library} {name} ({display})"
+    return f"{library} {name}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the index alone says of an entry: enough to name, rank and filter it
+    without reading its family's prose file."""
+
+    index: int
+    id: str
+    family: str
+    library: str
+    name: str
+    kind: str
+    side: str
+    display: str
+    """The code as the library writes it, or the name."""
+    described: bool
+    """True when the catalog says in its own words what this code means."""
+    context_only: bool
+    code: str | None = None
+
+    @property
+    def label(self) -> str:
+        return _label(self.library, self.name, self.code)
+
+
 @dataclass(frozen=True)
 class Entry:
     """A catalog entry: one code or message of one library."""
@@ -65,9 +96,7 @@ class Entry:
     @property
     def label(self) -> str:
         """ "wolfSSL FATAL_ERROR (-313)"."""
-        if self.codes and self.display != self.name:
-            return f"{self.library} {self.name} ({self.display})"
-        return f"{self.library} {self.name}"
+        return _label(self.library, self.name, self.display if self.codes else None)
 
 
 class Catalog:
@@ -87,6 +116,7 @@ class Catalog:
         self.libs: dict[str, dict[str, str]] = raw["libs"]
         self.bitmasks: dict[str, list[list[int]]] = raw["bitmasks"]
         self._views: dict[int, Entry] = {}
+        self._heads: dict[int, Head] = {}
         self.max_phrase_words: int = raw["max_phrase_words"]
 
     @cached_property
@@ -102,7 +132,34 @@ class Catalog:
                 texts = self._texts[family] = json.loads(fh.read())
         return texts.get(str(i), {})
 
+    def head(self, i: int) -> Head:
+        """Entry ``i`` as the index has it (no prose file is read)."""
+        h = self._heads.get(i)
+        if h is None:
+            e = self.entries[i]
+            codes = e.get("codes")
+            code = str(codes[0]["display"]) if codes else None
+            h = self._heads[i] = Head(
+                index=i,
+                id=e["id"],
+                family=e["family"],
+                library=self.families[e["family"]]["library"],
+                name=e["name"],
+                kind=e["kind"],
+                side=e.get("side", "local"),
+                display=code if code is not None else e["name"],
+                described=bool(e.get("described")),
+                context_only=bool(e.get("context")),
+                code=code,
+            )
+        return h
+
+    def head_by_id(self, entry_id: str) -> Head | None:
+        i = self.ids.get(entry_id)
+        return None if i is None else self.head(i)
+
     def entry(self, i: int) -> Entry:
+        """Entry ``i`` with its prose (reads its family's text file once)."""
         view = self._views.get(i)
         if view is None:
             e = {**self.entries[i], **self.text(i)}
@@ -134,9 +191,6 @@ class Catalog:
     def by_id(self, entry_id: str) -> Entry | None:
         i = self.ids.get(entry_id)
         return None if i is None else self.entry(i)
-
-    def family_title(self, family: str) -> str:
-        return str(self.families[family]["title"])
 
 
 @functools.cache

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tlsdoctor.catalog.index import Catalog, Entry, load
+from tlsdoctor.catalog.index import Catalog, Head, load
 
 # score of a candidate by how it was found; context and relations add to it
 NAME_FULL = 10.0
@@ -561,7 +561,7 @@ def _rerank(cat: Catalog, mentions: list[Mention]) -> None:
             m.candidates = _sort(m.candidates)
 
 
-def relation_text(a: Entry, b: Entry, how: str) -> str:
+def relation_text(a: Head, b: Head, how: str) -> str:
     """One sentence on how two matched entries relate."""
     if how == "*alert":
         verb = {"peer": "was received from the peer", "local": "was sent to the peer"}.get(
@@ -592,7 +592,7 @@ def _relations(cat: Catalog, mentions: list[Mention]) -> list[Relation]:
             if how == "same" and cat.entries[a]["kind"] == "alert":
                 continue  # say it from the library's side
             seen.add(frozenset((a, b)))
-            ea, eb = cat.entry(a), cat.entry(b)
+            ea, eb = cat.head(a), cat.head(b)
             out.append(
                 Relation(
                     ea.id,

@@ -25,8 +25,25 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tlsdoctor.errors import InputError
+from tlsdoctor.wire.constants import ProtocolVersion
 
-TLS_VERSIONS = {"TLSv1.0": 0x0301, "TLSv1.1": 0x0302, "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
+TLS_VERSIONS: dict[str, int] = {
+    "TLSv1.0": ProtocolVersion.TLSv1_0,
+    "TLSv1.1": ProtocolVersion.TLSv1_1,
+    "TLSv1.2": ProtocolVersion.TLSv1_2,
+    "TLSv1.3": ProtocolVersion.TLSv1_3,
+}
+"""NSExceptionMinimumTLSVersion values (Apple's spelling) and the versions they name."""
+
+
+def _domain(name: str) -> str:
+    return name.lower().rstrip(".")
+
+
+def _covers(domain: str, include_subdomains: bool, host: str) -> bool:
+    """``host`` (already lowercased, no trailing dot) is ``domain`` or, when
+    subdomains are included, under it."""
+    return host == domain or (include_subdomains and host.endswith("." + domain))
 
 
 @dataclass(frozen=True)
@@ -49,10 +66,9 @@ class AtsConfig:
     def for_host(self, host: str | None) -> AtsDomain | None:
         if not host:
             return None
-        h = host.lower().rstrip(".")
+        h = _domain(host)
         for d in self.domains:
-            name = d.domain.lower().rstrip(".")
-            if h == name or (d.includes_subdomains and h.endswith("." + name)):
+            if _covers(_domain(d.domain), d.includes_subdomains, h):
                 return d
         return None
 
@@ -84,13 +100,13 @@ class NetworkSecurityConfig:
         self, host: str | None
     ) -> tuple[tuple[str, ...], tuple[Pin, ...], date | None, str]:
         """(trust anchors, pins, pin expiration, which element decided) for ``host``."""
-        h = (host or "").lower().rstrip(".")
+        h = _domain(host or "")
         best: NscDomain | None = None
         best_len = -1
         for d in self.domains:
             for name, subs in d.domains:
-                n = name.lower().rstrip(".")
-                if (h == n or (subs and h.endswith("." + n))) and len(n) > best_len:
+                n = _domain(name)
+                if _covers(n, subs, h) and len(n) > best_len:
                     best, best_len = d, len(n)
         if best is not None:
             anchors = (

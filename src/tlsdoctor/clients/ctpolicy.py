@@ -5,8 +5,10 @@ approved logs, and either two from currently approved logs with one delivered
 by the TLS extension or a stapled OCSP response, or at least one embedded SCT
 and as many embedded SCTs from distinct logs as the certificate's lifetime asks
 (180 days or less: 2, at most 1 per operator counting; 181 to 398 days: 3, at
-most 2 per operator).  Certificates issued before 2021-04-21 (``apple-2018``):
-2 / 3 / 4 / 5 embedded SCTs for lifetimes under 15 / 27 / 39 / over 39 months.
+most 2 per operator).  ``apple-2018`` is the policy's earlier table, for
+certificates issued before 2021-04-21: 2 / 3 / 4 / 5 embedded SCTs for
+lifetimes under 15 / 27 / 39 / over 39 months.  Which table applies is the
+profile's choice (its ``ct_policy``), not worked out from the issue date.
 
 Chrome (googlechrome.github.io/CertificateTransparency/ct_policy.html):
 embedded SCTs from distinct logs, 2 for lifetimes up to 180 days and 3 beyond,
@@ -23,7 +25,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from tlsdoctor.pki.ctverify import SctCheck
 
@@ -94,12 +95,7 @@ def _apple_embedded_needed(policy: str, lifetime_days: float) -> tuple[int, int]
     return (2, 1) if lifetime_days <= 180 else (3, 2)
 
 
-def evaluate(
-    policy: str,
-    checks: Sequence[SctCheck],
-    lifetime_days: float,
-    not_before: datetime | None = None,
-) -> CtVerdict:
+def evaluate(policy: str, checks: Sequence[SctCheck], lifetime_days: float) -> CtVerdict:
     """Does this certificate's set of SCTs meet ``policy`` ("apple", "apple-2018", "chrome")?"""
     counts = _counts(checks)
     if policy.startswith("apple"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tlsdoctor.wire import registry
-from tlsdoctor.wire.constants import ExtensionType, is_grease
+from tlsdoctor.wire.constants import ExtensionType, extension_name, is_grease
 from tlsdoctor.wire.hello import ClientHelloProfile, build_client_hello, random_inputs
 from tlsdoctor.wire.messages import ClientHello
 
@@ -64,27 +64,23 @@ def _show(name: str, values: tuple[object, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def _ext_name(code: int) -> str:
-    try:
-        return ExtensionType(code).name
-    except ValueError:
-        return f"0x{code:04x}"
-
-
 def facts(ch: ClientHello) -> HelloFacts:
     """The facts of a parsed ClientHello."""
     grease = any(is_grease(c) for c in ch.cipher_suites)
     versions = tuple(v for v in ch.offered_versions if not is_grease(v))
-    groups_ext = ch.typed(10)
+    groups_ext = ch.typed(ExtensionType.supported_groups)
     groups = tuple(g for g in groups_ext.groups if not is_grease(g)) if groups_ext else ()
-    ks = ch.typed(51)
+    ks = ch.typed(ExtensionType.key_share)
     shares = tuple(e.group for e in ks.entries if not is_grease(e.group)) if ks is not None else ()
-    sig = ch.typed(13)
+    sig = ch.typed(ExtensionType.signature_algorithms)
     sigalgs = tuple(sig.schemes) if sig is not None else ()
-    sig_cert = ch.typed(50)
+    sig_cert = ch.typed(ExtensionType.signature_algorithms_cert)
     sigalgs_cert = tuple(sig_cert.schemes) if sig_cert is not None else ()
+    varying = (ExtensionType.padding, ExtensionType.pre_shared_key)
     exts = tuple(
-        _ext_name(e.type) for e in ch.extensions if not is_grease(e.type) and e.type not in (21, 41)
+        extension_name(e.type)
+        for e in ch.extensions
+        if not is_grease(e.type) and e.type not in varying
     )
     suites = tuple(c for c in ch.cipher_suites if not is_grease(c) and c not in _SCSV)
     return HelloFacts(versions, suites, groups, shares, sigalgs, exts, grease, sigalgs_cert)

@@ -35,6 +35,7 @@ def _row(p: Profile) -> dict[str, Any]:
         "dh_min_bits": pol.dh_min_bits,
         "ats": pol.ats,
         "must_staple_enforced": pol.must_staple_enforced,
+        "revocation": pol.revocation,
         "sources": dict(p.sources),
     }
 
@@ -61,6 +62,8 @@ def listing(fmt: str = "terminal", show_sources: bool = False) -> str:
             notes.append("ATS")
         if r["must_staple_enforced"]:
             notes.append("must-staple")
+        if r["revocation"] != "none":
+            notes.append(f"revocation {r['revocation']}")
         if r["runs_here"]:
             notes.append(f"measured ({r['runs_here']})")
         if not r["current"]:

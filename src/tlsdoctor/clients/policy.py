@@ -4,7 +4,10 @@ A client profile *is* a policy (ARCHITECTURE.md): the chain and certificate rule
 take one, so simulating a client reuses the rules instead of copying them.  This
 module holds the type and the policies the rules need before the client
 profiles exist: a current browser-grade client (the default) and OpenSSL 3 at
-``-auth_level 2`` (to agree with ``openssl verify``).
+``-auth_level 2`` (to agree with ``openssl verify``).  Both are copies of facts
+the profiles cite (``clients/profiles/chrome.toml``, ``openssl-3.toml``), kept
+here so that ``--policy`` needs no profile loading; tests/clients/test_profiles.py
+checks that the copies agree with the profiles.
 """
 
 from __future__ import annotations
@@ -34,16 +37,15 @@ class Policy:
     """True when the client matches the subject CN if the certificate has no
     DNS SAN (OpenSSL does; browsers, Apple and Android do not)."""
     ip_in_dns_san_matches: bool = False
+    """True when an IP address written as a dNSName SAN entry matches (no
+    shipped profile sets it; ``cert.ip-in-dns-san`` is then silent)."""
 
     # Chain shape
     self_signed_leaf_ok: bool = False
     """True when a trusted self-signed non-CA leaf is accepted as its own anchor."""
-    require_server_auth_eku: bool = True
-    """An EKU extension, when present, must include serverAuth."""
     require_eku_present: bool = False
-    """Apple (iOS 13+): the EKU extension must be present and include serverAuth."""
-    chain_ca_purpose_check: bool = True
-    """Intermediates whose EKU lacks serverAuth break the path (OpenSSL, Chrome)."""
+    """Apple (iOS 13+): the EKU extension must be present and include serverAuth.
+    (An EKU extension without serverAuth fails for every client.)"""
     aia_fetching: bool = False
     """Fetches a missing intermediate from the AIA URL (Chrome on Windows/Android,
     Safari); a missing intermediate is then a warning for this client."""
@@ -111,7 +113,8 @@ class Policy:
     """Android 7+ apps ignore user-installed CAs unless their
     network_security_config trusts them."""
     revocation: str = "none"
-    """"none", "soft-fail" or "hard-fail": what the client does about revocation."""
+    """What the client does about revocation: "none", "soft-fail", "hard-fail" or
+    "crlsets".  Shown by ``tlsdoctor clients``; no rule judges revocation."""
     sources: dict[str, str] = field(default_factory=dict)
     """Where each fact of this policy comes from, by field name."""
     min_version: int = 0
@@ -141,6 +144,8 @@ BROWSER = Policy(
     ct_required=True,
     ct_policy="chrome",
     must_staple_enforced=True,
+    # Chrome's words (Chromium net/base/net_error_list.h), as in profiles/chrome.toml
+    # [errors]; cert.no-sct is what chrome.toml calls ct.policy-not-met.
     errors={
         "chain.incomplete": "NET::ERR_CERT_AUTHORITY_INVALID",
         "chain.untrusted-root": "NET::ERR_CERT_AUTHORITY_INVALID",
@@ -162,41 +167,44 @@ BROWSER = Policy(
 )
 
 OPENSSL3 = Policy(
+    # The offer, policy facts and error names of profiles/openssl-3.toml (which
+    # cites a source for each; the offer is measured from openssl s_client 3.0).
     name="openssl-3",
-    versions=(0x0303, 0x0304),
+    versions=(0x0304, 0x0303, 0x0302, 0x0301),
     cipher_suites=(
-        0x1302,
-        0x1303,
-        0x1301,
-        0xC02C,
-        0xC030,
-        0x009F,
-        0xCCA9,
-        0xCCA8,
-        0xCCAA,
-        0xC02B,
-        0xC02F,
-        0x009E,
-        0xC024,
-        0xC028,
-        0x006B,
-        0xC023,
-        0xC027,
-        0x0067,
-        0xC00A,
-        0xC014,
-        0x0039,
-        0xC009,
-        0xC013,
-        0x0033,
-        0x009D,
-        0x009C,
-        0x003D,
-        0x003C,
-        0x0035,
-        0x002F,
+        0x1302,  # TLS_AES_256_GCM_SHA384
+        0x1303,  # TLS_CHACHA20_POLY1305_SHA256
+        0x1301,  # TLS_AES_128_GCM_SHA256
+        0xC02C,  # TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+        0xC030,  # TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+        0x009F,  # TLS_DHE_RSA_WITH_AES_256_GCM_SHA384
+        0xCCA9,  # TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        0xCCA8,  # TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        0xCCAA,  # TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        0xC02B,  # TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        0xC02F,  # TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        0x009E,  # TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+        0xC024,  # TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384
+        0xC028,  # TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384
+        0x006B,  # TLS_DHE_RSA_WITH_AES_256_CBC_SHA256
+        0xC023,  # TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256
+        0xC027,  # TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256
+        0x0067,  # TLS_DHE_RSA_WITH_AES_128_CBC_SHA256
+        0xC00A,  # TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+        0xC014,  # TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+        0x0039,  # TLS_DHE_RSA_WITH_AES_256_CBC_SHA
+        0xC009,  # TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+        0xC013,  # TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+        0x0033,  # TLS_DHE_RSA_WITH_AES_128_CBC_SHA
+        0x009D,  # TLS_RSA_WITH_AES_256_GCM_SHA384
+        0x009C,  # TLS_RSA_WITH_AES_128_GCM_SHA256
+        0x003D,  # TLS_RSA_WITH_AES_256_CBC_SHA256
+        0x003C,  # TLS_RSA_WITH_AES_128_CBC_SHA256
+        0x0035,  # TLS_RSA_WITH_AES_256_CBC_SHA
+        0x002F,  # TLS_RSA_WITH_AES_128_CBC_SHA
     ),
-    groups=(0x001D, 0x0017, 0x001E, 0x0019, 0x0018),
+    # x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048 … ffdhe8192
+    groups=(0x001D, 0x0017, 0x001E, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104),
     display="OpenSSL 3 (verify -purpose sslserver -auth_level 2)",
     trust_store="mozilla",
     min_rsa_bits=2048,
@@ -205,6 +213,7 @@ OPENSSL3 = Policy(
     self_signed_leaf_ok=True,
     max_validity_days_public=None,
     max_validity_days_all=None,
+    validity_fatal=False,
     ct_required=False,
     errors={
         "chain.incomplete": "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (20)",
@@ -212,7 +221,7 @@ OPENSSL3 = Policy(
         "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19) when the root is sent",
         "chain.self-signed-leaf": "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT (18)",
         "chain.path-len-exceeded": "X509_V_ERR_PATH_LENGTH_EXCEEDED (25)",
-        "chain.issuer-not-ca": "X509_V_ERR_INVALID_CA (79; 24 before OpenSSL 3.0)",
+        "chain.issuer-not-ca": "X509_V_ERR_INVALID_CA (79)",
         "chain.issuer-key-usage": "X509_V_ERR_KEYUSAGE_NO_CERTSIGN (32)",
         "cert.expired": "X509_V_ERR_CERT_HAS_EXPIRED (10)",
         "cert.not-yet-valid": "X509_V_ERR_CERT_NOT_YET_VALID (9)",
@@ -221,6 +230,11 @@ OPENSSL3 = Policy(
         "cert.weak-key": "X509_V_ERR_EE_KEY_TOO_SMALL (66)",
         "cert.weak-signature": "X509_V_ERR_CA_MD_TOO_WEAK (68)",
         "cert.eku-missing-server-auth": "X509_V_ERR_INVALID_PURPOSE (26)",
+        "protocol.legacy-only": "SSL routines::unsupported protocol",
+        "protocol.no-common-version": "SSL routines::unsupported protocol",
+        "cipher.no-common-suite": "SSL routines::sslv3 alert handshake failure",
+        "cipher.weak-dh": "SSL routines::dh key too small",
+        "mtls.client-cert-required": "SSL routines::tlsv13 alert certificate required",
     },
 )
 

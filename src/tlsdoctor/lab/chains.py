@@ -12,7 +12,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tlsdoctor.lab.pki import CA, Issued, ca, cert_pem, key_pem, make_key, self_signed_leaf
+from tlsdoctor.lab.pki import (
+    CA,
+    Issued,
+    ca,
+    cert_pem,
+    key_pem,
+    make_key,
+    self_signed_leaf,
+    utcnow,
+    write_file,
+)
 
 HOST = "localhost"
 
@@ -45,27 +55,17 @@ class Built:
     def write(self, directory: str) -> dict[str, str]:
         os.makedirs(directory, exist_ok=True)
         paths = {"served": os.path.join(directory, "served.pem")}
-        _write(paths["served"], self.served)
+        write_file(paths["served"], self.served)
         if self.root is not None:
             paths["ca"] = os.path.join(directory, "ca.pem")
-            _write(paths["ca"], self.root)
+            write_file(paths["ca"], self.root)
         if self.key is not None:
             paths["key"] = os.path.join(directory, "server.key")
-            _write(paths["key"], self.key, private=True)
+            write_file(paths["key"], self.key, private=True)
         for name, data in self.extra.items():
             paths[name] = os.path.join(directory, name)
-            _write(paths[name], data)
+            write_file(paths[name], data)
         return paths
-
-
-def _write(path: str, data: bytes, private: bool = False) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _simple(root: CA | None = None, **leaf_kw: object) -> Built:
@@ -112,12 +112,12 @@ def intermediate_without_bc() -> Built:
 
 
 def expired() -> Built:
-    start = _now() - dt.timedelta(days=120)
+    start = utcnow() - dt.timedelta(days=120)
     return _simple(not_before=start, not_after=start + dt.timedelta(days=90))
 
 
 def not_yet_valid() -> Built:
-    start = _now() + dt.timedelta(days=3)
+    start = utcnow() + dt.timedelta(days=3)
     return _simple(not_before=start, not_after=start + dt.timedelta(days=90))
 
 
@@ -163,7 +163,7 @@ def key_mismatch() -> Built:
 
 def missing_intermediate_and_expired() -> Built:
     root = ca("Lab Root")
-    start = _now() - dt.timedelta(days=200)
+    start = utcnow() - dt.timedelta(days=200)
     leaf = root.intermediate("Lab Intermediate").leaf(
         HOST, not_before=start, not_after=start + dt.timedelta(days=90)
     )
@@ -174,7 +174,7 @@ def cross_signed_one_expired() -> Built:
     old_root = ca("Old Root")
     new_root = ca("New Root")
     inter = new_root.intermediate("Cross Intermediate")
-    start = _now() - dt.timedelta(days=400)
+    start = utcnow() - dt.timedelta(days=400)
     expired_cross = old_root.cross_sign(
         inter, not_before=start, not_after=start + dt.timedelta(days=300)
     )

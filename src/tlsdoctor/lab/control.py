@@ -15,9 +15,7 @@ import time
 from collections.abc import Sequence
 
 from tlsdoctor.errors import InputError
-from tlsdoctor.lab import servers
-
-DEFAULT_BASE_PORT = 18400
+from tlsdoctor.lab import DEFAULT_BASE_PORT, servers
 
 
 def state_path() -> str:
@@ -88,10 +86,7 @@ def up(names: Sequence[str], base_port: int = DEFAULT_BASE_PORT) -> list[str]:
             "started": time.time(),
         }
         _save(state)
-        ca = srv.files.get("ca")
-        hint = f"tlsdoctor check 127.0.0.1:{srv.port} --sni localhost" + (
-            f" --ca {ca}" if ca else ""
-        )
+        hint = "tlsdoctor check " + " ".join(servers.check_args(srv))
         out.append(f"{name}: 127.0.0.1:{srv.port}  ({scenario.description})  try: {hint}")
     return out
 

@@ -13,7 +13,8 @@ import sys
 import tempfile
 
 from tlsdoctor.lab.chains import CASES
-from tlsdoctor.model import Report, Severity
+from tlsdoctor.lab.expect import first_finding, meets
+from tlsdoctor.model import Report
 
 
 def _condensed(report: Report) -> Report:
@@ -33,9 +34,18 @@ def _condensed(report: Report) -> Report:
     return dataclasses.replace(report, findings=(first, *rest), passed=(), not_checked=())
 
 
+def _show(title: str, command: str, report: Report, fmt: str, color: bool) -> None:
+    """One case: its title, the command a person would run, and the diagnosis
+    (condensed in the terminal)."""
+    from tlsdoctor.report import render
+
+    sys.stdout.write(f"\n=== {title}\n{command}\n")
+    shown = _condensed(report) if fmt == "terminal" else report
+    sys.stdout.write(render(shown, fmt, color=color))
+
+
 def run_demo(fmt: str = "terminal") -> int:
     from tlsdoctor.engine import diagnose_cert_files
-    from tlsdoctor.report import render
 
     color = sys.stdout.isatty()
     failures = []
@@ -49,21 +59,15 @@ def run_demo(fmt: str = "terminal") -> int:
                 ca_files=[paths["ca"]] if "ca" in paths else [],
                 key_file=paths.get("key"),
             )
-            first = report.findings[0].id if report.findings else None
-            if case.expect_first is None:
-                ok = not any(f.severity >= Severity.WARN for f in report.findings)
-            else:
-                ok = first == case.expect_first
-            if not ok:
-                failures.append(f"{case.name}: expected {case.expect_first}, got {first}")
-            sys.stdout.write(f"\n=== {case.name}: {case.description}\n")
+            if not meets(report, case.expect_first):
+                failures.append(
+                    f"{case.name}: expected {case.expect_first}, got {first_finding(report)}"
+                )
             cmd = f"$ tlsdoctor cert served.pem --host {built.host}"
             cmd += " --ca ca.pem" if "ca" in paths else ""
             cmd += " --key server.key" if "key" in paths else ""
-            sys.stdout.write(cmd + "\n")
             report = dataclasses.replace(report, subject=f"served.pem ({case.name})")
-            shown = _condensed(report) if fmt == "terminal" else report
-            sys.stdout.write(render(shown, fmt, color=color))
+            _show(f"{case.name}: {case.description}", cmd, report, fmt, color)
     chain_failures = len(failures)
     live, skipped = _live(fmt, color, failures)
     sys.stdout.write(
@@ -83,7 +87,6 @@ def _live(fmt: str, color: bool, failures: list[str]) -> tuple[int, list[str]]:
     """Start each lab server on 127.0.0.1, check it, stop it."""
     from tlsdoctor.engine import check_options, diagnose_check
     from tlsdoctor.lab import servers
-    from tlsdoctor.report import render
 
     count = 0
     skipped: list[str] = []
@@ -97,26 +100,22 @@ def _live(fmt: str, color: bool, failures: list[str]) -> tuple[int, list[str]]:
         except RuntimeError as e:
             skipped.append(f"{sc.name} ({e})")
             continue
+        target = servers.check_target(srv)
         try:
-            args = servers.check_args(srv)
-            timeout = float(args[args.index("--timeout") + 1]) if "--timeout" in args else 10.0
-            ca = [srv.files["ca"]] if "ca" in srv.files else []
-            report = diagnose_check(
-                check_options(args[0], sni=args[2], timeout=timeout), ca_files=ca
+            opts = check_options(
+                target.address,
+                sni=target.sni,
+                timeout=target.timeout if target.timeout is not None else 10.0,
             )
+            report = diagnose_check(opts, ca_files=[target.ca] if target.ca else [])
         finally:
             servers.stop(srv)
         count += 1
-        first = report.findings[0].id if report.findings else None
-        if sc.expect_live is None:
-            ok = not any(f.severity >= Severity.WARN for f in report.findings)
-        else:
-            ok = first == sc.expect_live
-        if not ok:
-            failures.append(f"live {sc.name}: expected {sc.expect_live}, got {first}")
-        sys.stdout.write(f"\n=== live {sc.name}: {sc.description}\n")
-        sys.stdout.write(f"$ tlsdoctor check {' '.join(args)}\n")
+        if not meets(report, sc.expect_live):
+            failures.append(
+                f"live {sc.name}: expected {sc.expect_live}, got {first_finding(report)}"
+            )
         report = dataclasses.replace(report, subject=f"{sc.name} on {srv.address}", ladders=())
-        shown = _condensed(report) if fmt == "terminal" else report
-        sys.stdout.write(render(shown, fmt, color=color))
+        command = f"$ tlsdoctor check {' '.join(target.args())}"
+        _show(f"live {sc.name}: {sc.description}", command, report, fmt, color)
     return count, skipped

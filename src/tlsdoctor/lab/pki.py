@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 _EKU = {
     "serverAuth": ExtendedKeyUsageOID.SERVER_AUTH,
@@ -41,8 +42,17 @@ _HASH: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
 }
 
 
-def _utcnow() -> dt.datetime:
+def utcnow() -> dt.datetime:
+    """Now, in UTC, to the second (certificate times carry no fractions)."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def write_file(path: str, data: bytes, private: bool = False) -> None:
+    """Write ``data`` to ``path``; a private file (a key) is readable by its owner only
+    from the moment it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def make_key(key_type: str = "ec", bits: int | None = None) -> PrivateKey:
@@ -89,7 +99,8 @@ _SHA1_RSA = bytes.fromhex("300d06092a864886f70d0101050500")
 _SHA1_ECDSA = bytes.fromhex("300906072a8648ce3d0401")
 
 
-def _der_len(n: int) -> bytes:
+def der_len(n: int) -> bytes:
+    """A DER length: short form below 128, long form from there."""
     if n < 0x80:
         return bytes([n])
     body = n.to_bytes((n.bit_length() + 7) // 8, "big")
@@ -124,7 +135,7 @@ def _sign_sha1(cert: x509.Certificate, key: PrivateKey) -> x509.Certificate:
     # TBSCertificate: [0] version, serialNumber, signature AlgorithmIdentifier, ...
     tbs_parts[2] = alg
     body = b"".join(tbs_parts)
-    tbs = b"\x30" + _der_len(len(body)) + body
+    tbs = b"\x30" + der_len(len(body)) + body
     if is_rsa:
         from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -134,16 +145,63 @@ def _sign_sha1(cert: x509.Certificate, key: PrivateKey) -> x509.Certificate:
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         sig = key.sign(tbs, ec.ECDSA(hashes.SHA1()))
     bits = b"\x00" + sig
-    outer = tbs + alg + b"\x03" + _der_len(len(bits)) + bits
-    return x509.load_der_x509_certificate(b"\x30" + _der_len(len(outer)) + outer)
+    outer = tbs + alg + b"\x03" + der_len(len(bits)) + bits
+    return x509.load_der_x509_certificate(b"\x30" + der_len(len(outer)) + outer)
 
 
 def _dates(
     days: float, not_before: dt.datetime | None, not_after: dt.datetime | None
 ) -> tuple[dt.datetime, dt.datetime]:
-    start = not_before or (_utcnow() - dt.timedelta(days=1))
+    start = not_before or (utcnow() - dt.timedelta(days=1))
     end = not_after or (start + dt.timedelta(days=days))
     return start, end
+
+
+def _certificate(
+    subject: x509.Name,
+    public_key: PublicKey,
+    signer: PrivateKey,
+    *,
+    issuer: x509.Name | None = None,
+    days: float,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    hash: str = "sha256",
+    extensions: Iterable[tuple[x509.ExtensionType, bool]] = (),
+    aia_issuer_url: str | None = None,
+) -> x509.Certificate:
+    """A certificate for ``subject``'s ``public_key``, signed by ``signer``: issued by
+    ``issuer`` (with an authorityKeyIdentifier), or self-signed when it is None."""
+    start, end = _dates(days, not_before, not_after)
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer or subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)
+    )
+    if issuer is not None:
+        b = b.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), False
+        )
+    if aia_issuer_url:
+        b = b.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(aia_issuer_url),
+                    )
+                ]
+            ),
+            False,
+        )
+    for ext, critical in extensions:
+        b = b.add_extension(ext, critical)
+    return _sign(b, signer, hash)
 
 
 @dataclass
@@ -178,50 +236,27 @@ class CA:
     def _issue(
         self,
         subject: x509.Name,
-        public_key: object,
+        public_key: PublicKey,
         *,
         days: float,
         not_before: dt.datetime | None,
         not_after: dt.datetime | None,
         hash: str,
         extensions: Iterable[tuple[x509.ExtensionType, bool]],
-        issuer_cert: x509.Certificate | None = None,
-        issuer_key: PrivateKey | None = None,
         aia_issuer_url: str | None = None,
-        serial: int | None = None,
     ) -> x509.Certificate:
-        issuer_cert = issuer_cert or self.cert
-        issuer_key = issuer_key or self.key
-        start, end = _dates(days, not_before, not_after)
-        b = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer_cert.subject)
-            .public_key(public_key)  # type: ignore[arg-type]
-            .serial_number(serial or x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(end)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)  # type: ignore[arg-type]
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                False,
-            )
+        return _certificate(
+            subject,
+            public_key,
+            self.key,
+            issuer=self.cert.subject,
+            days=days,
+            not_before=not_before,
+            not_after=not_after,
+            hash=hash,
+            extensions=extensions,
+            aia_issuer_url=aia_issuer_url,
         )
-        if aia_issuer_url:
-            b = b.add_extension(
-                x509.AuthorityInformationAccess(
-                    [
-                        x509.AccessDescription(
-                            AuthorityInformationAccessOID.CA_ISSUERS,
-                            x509.UniformResourceIdentifier(aia_issuer_url),
-                        )
-                    ]
-                ),
-                False,
-            )
-        for ext, critical in extensions:
-            b = b.add_extension(ext, critical)
-        return _sign(b, issuer_key, hash)
 
     def intermediate(
         self,
@@ -309,15 +344,17 @@ class CA:
         scts: Sequence[bytes] = (),
         aia_issuer_url: str | None = None,
         key: PrivateKey | None = None,
+        org: str | None = "tlsdoctor lab",
     ) -> Issued:
-        """An end-entity certificate for ``names`` (DNS names or IP addresses)."""
+        """An end-entity certificate for ``names`` (DNS names or IP addresses);
+        ``org=None`` makes a subject of the common name alone."""
         names = names or ("localhost",)
         key = key or make_key(key_type, bits)
         exts = _leaf_extensions(
             names, san, ip_as_dns, eku, key_usage, key, basic_constraints, is_ca, must_staple, scts
         )
         cert = self._issue(
-            _name(cn or names[0]),
+            _name(cn or names[0], org),
             key.public_key(),
             days=days,
             not_before=not_before,
@@ -407,11 +444,7 @@ def _leaf_extensions(
 
 
 def _der_octet_string(data: bytes) -> bytes:
-    n = len(data)
-    if n < 0x80:
-        return b"\x04" + bytes([n]) + data
-    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return b"\x04" + bytes([0x80 | len(ln)]) + ln + data
+    return b"\x04" + der_len(len(data)) + data
 
 
 @dataclass
@@ -451,19 +484,13 @@ class Issued:
             "chain": os.path.join(directory, f"{stem}.chain.pem"),
             "key": os.path.join(directory, f"{stem}.key"),
         }
-        _write(paths["cert"], self.cert_pem())
-        _write(paths["chain"], self.chain_pem())
-        _write(paths["key"], self.key_pem(), private=True)
+        write_file(paths["cert"], self.cert_pem())
+        write_file(paths["chain"], self.chain_pem())
+        write_file(paths["key"], self.key_pem(), private=True)
         if self.issuer is not None:
             paths["root"] = os.path.join(directory, "root.pem")
-            _write(paths["root"], self.root.cert_pem())
+            write_file(paths["root"], self.root.cert_pem())
         return paths
-
-
-def _write(path: str, data: bytes, private: bool = False) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
 
 
 def ca(
@@ -477,24 +504,24 @@ def ca(
     path_len: int | None = None,
     hash: str = "sha256",
     key: PrivateKey | None = None,
+    org: str | None = "tlsdoctor lab",
 ) -> CA:
-    """A new self-signed root CA."""
+    """A new self-signed root CA (``org=None``: a subject of the common name alone)."""
     key = key or make_key(key_type, bits)
-    subject = _name(name)
-    start, end = _dates(days, not_before, not_after)
-    b = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=path_len), True)
-        .add_extension(_ca_key_usage(True), True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    cert = _certificate(
+        _name(name, org),
+        key.public_key(),
+        key,
+        days=days,
+        not_before=not_before,
+        not_after=not_after,
+        hash=hash,
+        extensions=[
+            (x509.BasicConstraints(ca=True, path_length=path_len), True),
+            (_ca_key_usage(True), True),
+        ],
     )
-    return CA(name=name, key=key, cert=_sign(b, key, hash))
+    return CA(name=name, key=key, cert=cert)
 
 
 def self_signed_leaf(
@@ -508,20 +535,11 @@ def self_signed_leaf(
     """A leaf that issued itself: the classic device certificate."""
     names = names or ("localhost",)
     key = make_key(key_type, bits)
-    subject = _name(names[0])
-    start, end = _dates(days, None, None)
-    b = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    cert = _certificate(
+        _name(names[0]),
+        key.public_key(),
+        key,
+        days=days,
+        extensions=_leaf_extensions(names, True, False, eku, True, key, True, is_ca, False, ()),
     )
-    for ext, critical in _leaf_extensions(
-        names, True, False, eku, True, key, True, is_ca, False, ()
-    ):
-        b = b.add_extension(ext, critical)
-    return Issued(cert=_sign(b, key, "sha256"), key=key, issuer=None)
+    return Issued(cert=cert, key=key, issuer=None)

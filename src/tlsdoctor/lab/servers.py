@@ -23,10 +23,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from tlsdoctor.lab import chains, nsrelay, webservers
-from tlsdoctor.lab.pki import ca
+from tlsdoctor.lab.pki import ca, cert_pem, der_len, write_file
 
 LOOPBACK = "127.0.0.1"
 
@@ -43,14 +41,7 @@ _MODP_1024 = int(
 
 def _der_int(n: int) -> bytes:
     body = n.to_bytes(n.bit_length() // 8 + 1, "big")
-    return b"\x02" + _der_len(len(body)) + body
-
-
-def _der_len(n: int) -> bytes:
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
+    return b"\x02" + der_len(len(body)) + body
 
 
 def dh_params_pem(p: int, g: int) -> bytes:
@@ -58,7 +49,7 @@ def dh_params_pem(p: int, g: int) -> bytes:
     import base64
 
     body = _der_int(p) + _der_int(g)
-    der = b"\x30" + _der_len(len(body)) + body
+    der = b"\x30" + der_len(len(body)) + body
     b64 = base64.encodebytes(der).replace(b"\n", b"")
     lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
     return (
@@ -81,8 +72,8 @@ class Scenario:
     """First finding of ``tlsdoctor check`` (None: no FATAL or WARN)."""
     expect_capture: str | None = None
     expect_log: str | None = None
-    check_args: tuple[str, ...] = ()
-    """Extra ``tlsdoctor check`` arguments the expectation assumes."""
+    check_timeout: float | None = None
+    """The ``tlsdoctor check --timeout`` the expectation assumes (None: the default)."""
     needs: tuple[str, ...] = ()
     """Programs the scenario needs on PATH."""
     client_args: tuple[str, ...] = ()
@@ -114,13 +105,13 @@ _OSSL_LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
 _NGINX_TLS = (
     "listen 127.0.0.1:{port} ssl;",
     "ssl_certificate {dir}/served.pem;",
-    "ssl_certificate_key {dir}/leaf.key;",
+    "ssl_certificate_key {dir}/server.key;",
     "ssl_protocols TLSv1.2 TLSv1.3;",
 )
 _APACHE_TLS = (
     "SSLEngine on",
     "SSLCertificateFile {dir}/served.pem",
-    "SSLCertificateKeyFile {dir}/leaf.key",
+    "SSLCertificateKeyFile {dir}/server.key",
     "SSLProtocol -all +TLSv1.2 +TLSv1.3",
 )
 _LEGACY_CIPHERS = "AES128-SHA:AES256-SHA:@SECLEVEL=0"
@@ -417,7 +408,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "silent",
         chain=None,
         expect_live="transport.hang",
-        check_args=("--timeout", "1.5"),
+        check_timeout=1.5,
         expect_capture="transport.hang",
         capture_versions=(None,),
     ),
@@ -472,11 +463,8 @@ def _conventional(directory: str, built: chains.Built) -> dict[str, str]:
     out: dict[str, str] = {}
 
     def put(name: str, data: bytes, private: bool = False) -> None:
-        path = os.path.join(directory, name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        out[name] = path
+        out[name] = os.path.join(directory, name)
+        write_file(out[name], data, private)
 
     put("server.crt", leaf.cert_pem())
     put("server.key", leaf.key_pem(), private=True)
@@ -498,21 +486,19 @@ def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
         paths = built.write(directory)
         files.update(paths)
         if built.leaf is not None:
-            leaf_path = os.path.join(directory, "leaf.pem")
-            key_path = os.path.join(directory, "leaf.key")
-            with open(leaf_path, "wb") as fh:
-                fh.write(built.leaf.cert_pem())
-            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(built.leaf.key_pem())
-            rest = os.path.join(directory, "rest.pem")
             from cryptography import x509
 
+            conventional = _conventional(directory, built)
+            rest = os.path.join(directory, "rest.pem")
             served = x509.load_pem_x509_certificates(built.served)
-            with open(rest, "wb") as fh:
-                fh.write(b"".join(c.public_bytes(Encoding.PEM) for c in served[1:]))
-            files.update(leaf=leaf_path, leaf_key=key_path, rest=rest, host=built.host)
-            files.update(_conventional(directory, built))
+            write_file(rest, b"".join(cert_pem(c) for c in served[1:]))
+            files.update(
+                leaf=conventional["server.crt"],
+                leaf_key=conventional["server.key"],
+                rest=rest,
+                host=built.host,
+            )
+            files.update(conventional)
     if any("{client_ca}" in a for a in scenario.args):
         client_root = ca("Lab Client CA")
         good = client_root.leaf("lab-client", eku=("clientAuth",))
@@ -524,37 +510,32 @@ def build_files(scenario: Scenario, directory: str) -> dict[str, str]:
             ("other_client_cert", other.cert_pem()),
             ("other_client_key", other.key_pem()),
         ):
-            path = os.path.join(directory, name + ".pem")
-            with open(path, "wb") as fh:
-                fh.write(data)
-            if "key" in name:
-                os.chmod(path, 0o600)
-            files[name] = path
+            files[name] = os.path.join(directory, name + ".pem")
+            write_file(files[name], data, private="key" in name)
     if any("dh1024" in a for a in scenario.args):
-        path = os.path.join(directory, "dh1024.pem")
-        with open(path, "wb") as fh:
-            fh.write(dh_params_pem(_MODP_1024, 2))
-        files["dh1024"] = path
+        files["dh1024"] = os.path.join(directory, "dh1024.pem")
+        write_file(files["dh1024"], dh_params_pem(_MODP_1024, 2))
     return files
 
 
-def _fill(args: Sequence[str], files: dict[str, str]) -> list[str]:
-    return [a.format(**files) if "{" in a else a for a in args]
+def _fill(args: Sequence[str], values: dict[str, str]) -> list[str]:
+    """``args`` with their ``{name}`` placeholders (files, ``{port}``, ``{dir}``) filled."""
+    return [a.format(**values) if "{" in a else a for a in args]
 
 
 # ------------------------------------------------------------------------ servers
 
 
-def _openssl_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
+def _openssl_cmd(args: list[str], port: int, files: dict[str, str]) -> list[str]:
     cmd = ["openssl", "s_server", "-accept", f"{LOOPBACK}:{port}", "-www", "-quiet"]
     if "leaf" in files:
         cmd += ["-cert", files["leaf"], "-key", files["leaf_key"]]
         if os.path.getsize(files["rest"]) > 0:
             cmd += ["-cert_chain", files["rest"]]
-    return cmd + _fill(s.args, files)
+    return cmd + args
 
 
-def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
+def _gnutls_cmd(args: list[str], port: int, files: dict[str, str]) -> list[str]:
     return [
         "gnutls-serv",
         "--port",
@@ -565,7 +546,7 @@ def _gnutls_cmd(s: Scenario, port: int, files: dict[str, str]) -> list[str]:
         files["served"],
         "--x509keyfile",
         files["leaf_key"],
-        *_fill(s.args, files),
+        *args,
     ]
 
 
@@ -584,16 +565,17 @@ def start(scenario: Scenario, directory: str | None = None, port: int | None = N
     directory = directory or tempfile.mkdtemp(prefix=f"tlsdoctor-lab-{scenario.name}-")
     files = build_files(scenario, directory)
     port = port or free_port()
+    args = _fill(scenario.args, {**files, "port": str(port), "dir": directory})
     if scenario.server == "openssl":
-        cmd = _openssl_cmd(scenario, port, files)
+        cmd = _openssl_cmd(args, port, files)
     elif scenario.server == "gnutls":
-        cmd = _gnutls_cmd(scenario, port, files)
+        cmd = _gnutls_cmd(args, port, files)
     elif scenario.server == "nginx":
-        cmd = webservers.nginx_setup(directory, port, scenario.args)
+        cmd = webservers.nginx_setup(directory, args)
     elif scenario.server == "apache":
-        cmd = webservers.apache_setup(directory, port, scenario.args)
+        cmd = webservers.apache_setup(directory, port, args)
     elif scenario.server == "haproxy":
-        cmd = webservers.haproxy_setup(directory, port, scenario.args[0])
+        cmd = webservers.haproxy_setup(directory, args[0])
     else:
         cmd = _python_cmd(scenario.server, port)
     isolate = scenario.server == "gnutls" and nsrelay.available()
@@ -638,33 +620,33 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 1
 def stop(running: Running) -> None:
     """Stop the process groups we started (SIGTERM, then SIGKILL)."""
     for helper in running.helpers:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(helper.pid, signal.SIGTERM)
-        try:
-            helper.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(helper.pid, signal.SIGKILL)
-            helper.wait(timeout=3)
-    pid = running.pid
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-    if running.proc is not None:
-        try:
-            running.proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-            running.proc.wait(timeout=3)
-    else:
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.05)
-        if _alive(pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        _stop_group(helper.pid, helper)
+    _stop_group(running.pid, running.proc)
     if running.owns_directory:
         shutil.rmtree(running.directory, ignore_errors=True)
+
+
+def _kill_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def _stop_group(pid: int, proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to the process group ``pid`` leads, SIGKILL after 3 s.  Without its
+    Popen (a server `lab up` started in another process), waited for by PID."""
+    _kill_group(pid, signal.SIGTERM)
+    if proc is not None:
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            _kill_group(pid, signal.SIGKILL)
+            proc.wait(timeout=3)
+        return
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    if _alive(pid):
+        _kill_group(pid, signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:
@@ -687,9 +669,35 @@ def running(name: str, directory: str | None = None) -> Iterator[Running]:
         stop(srv)
 
 
+@dataclass(frozen=True)
+class CheckTarget:
+    """What ``tlsdoctor check`` is given for the manifest's expectation to hold."""
+
+    address: str
+    sni: str
+    ca: str | None = None
+    """The root to trust (``--ca``), when the scenario's chain has one."""
+    timeout: float | None = None
+    """``--timeout``; None for the command's default."""
+
+    def args(self) -> list[str]:
+        out = [self.address, "--sni", self.sni]
+        if self.ca is not None:
+            out += ["--ca", self.ca]
+        if self.timeout is not None:
+            out += ["--timeout", str(self.timeout)]
+        return out
+
+
+def check_target(srv: Running) -> CheckTarget:
+    return CheckTarget(
+        srv.address,
+        str(srv.files.get("host", "localhost")),
+        srv.files.get("ca"),
+        srv.scenario.check_timeout,
+    )
+
+
 def check_args(srv: Running, *extra: str) -> list[str]:
     """``tlsdoctor check`` arguments the manifest's expectation assumes."""
-    args = [srv.address, "--sni", str(srv.files.get("host", "localhost"))]
-    if "ca" in srv.files:
-        args += ["--ca", srv.files["ca"]]
-    return [*args, *srv.scenario.check_args, *extra]
+    return [*check_target(srv).args(), *extra]

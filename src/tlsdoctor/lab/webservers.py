@@ -50,15 +50,15 @@ http {{
 """
 
 
-def nginx_setup(directory: str, port: int, directives: Sequence[str]) -> list[str]:
-    """Write nginx.conf and tls.conf; the command that runs nginx in the foreground."""
+def nginx_setup(directory: str, directives: Sequence[str]) -> list[str]:
+    """Write nginx.conf and tls.conf (``directives``, their placeholders filled); the
+    command that runs nginx in the foreground."""
     os.makedirs(os.path.join(directory, "tmp"), exist_ok=True)
     conf = os.path.join(directory, "nginx.conf")
     with open(conf, "w") as fh:
         fh.write(NGINX_CONF.format(dir=directory))
-    lines = [d.replace("{port}", str(port)).replace("{dir}", directory) for d in directives]
     with open(os.path.join(directory, "tls.conf"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+        fh.write("\n".join(directives) + "\n")
     return ["nginx", "-p", directory, "-c", conf, "-e", os.path.join(directory, "error.log")]
 
 
@@ -89,13 +89,14 @@ APACHE_MODULES = "/usr/lib/apache2/modules"
 
 
 def apache_setup(directory: str, port: int, directives: Sequence[str]) -> list[str]:
+    """Write apache.conf and tls.conf (a virtual host on ``port`` holding ``directives``,
+    their placeholders filled); the command that runs Apache in the foreground."""
     conf = os.path.join(directory, "apache.conf")
     with open(conf, "w") as fh:
         fh.write(APACHE_CONF.format(dir=directory, mods=APACHE_MODULES))
-    body = [d.replace("{port}", str(port)).replace("{dir}", directory) for d in directives]
     with open(os.path.join(directory, "tls.conf"), "w") as fh:
         fh.write(f"Listen {LOOPBACK}:{port}\n<VirtualHost {LOOPBACK}:{port}>\n")
-        fh.write("\n".join("    " + b for b in body) + "\n</VirtualHost>\n")
+        fh.write("\n".join("    " + d for d in directives) + "\n</VirtualHost>\n")
     return ["apache2", "-f", conf, "-DFOREGROUND"]
 
 
@@ -113,10 +114,12 @@ defaults
 """
 
 
-def haproxy_setup(directory: str, port: int, bind: str) -> list[str]:
+def haproxy_setup(directory: str, bind: str) -> list[str]:
+    """Write haproxy.cfg and tls.cfg (its ``bind`` line, placeholders filled); the
+    command that runs HAProxy in the foreground."""
     with open(os.path.join(directory, "haproxy.cfg"), "w") as fh:
         fh.write(HAPROXY_CONF.format(dir=directory))
-    write_haproxy_tls(directory, bind.replace("{port}", str(port)).replace("{dir}", directory))
+    write_haproxy_tls(directory, bind)
     return [
         "haproxy",
         "-W",
@@ -166,18 +169,23 @@ def run_openssl_snippet(snippet: str, directory: str) -> None:
     )
 
 
-def _replace_directives(path: str, new_lines: Iterable[str]) -> None:
+def _replace_directives(
+    path: str, new_lines: Iterable[str], head: int = 0, tail: int = 0, indent: str = ""
+) -> None:
+    """Each directive of ``new_lines`` replaces those of its name in the file (comments
+    are skipped); only lines between the first ``head`` and the last ``tail`` change."""
     with open(path) as fh:
         lines = fh.read().splitlines()
+    end = len(lines) - tail
+    body = lines[head:end]
     for new in new_lines:
         name = new.strip().split()[0] if new.strip() else ""
         if not name or name.startswith("#"):
             continue
-        kept = [ln for ln in lines if (ln.strip().split() or [""])[0] != name]
-        lines = kept
-        lines.append(new.strip())
+        body = [ln for ln in body if (ln.strip().split() or [""])[0] != name]
+        body.append(indent + new.strip())
     with open(path, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+        fh.write("\n".join(lines[:head] + body + lines[end:]) + "\n")
 
 
 def _files_named(text: str) -> set[str]:
@@ -217,26 +225,14 @@ def apply_fixes(server: str, fixes: Sequence[Fix], directory: str, port: int) ->
         text = _localise(fx.snippet or "", directory, port)
         if server == "nginx":
             _replace_directives(os.path.join(directory, "tls.conf"), text.splitlines())
-        elif server == "apache":
-            _apache_directives(os.path.join(directory, "tls.conf"), text.splitlines())
+        elif server == "apache":  # inside <VirtualHost>: after Listen and the opening tag
+            _replace_directives(
+                os.path.join(directory, "tls.conf"), text.splitlines(), 2, 1, "    "
+            )
         elif server == "haproxy":
             _haproxy_bind(directory, text.splitlines())
         done.append(f"{server}: {text.splitlines()[0]}")
     return done
-
-
-def _apache_directives(path: str, new_lines: Sequence[str]) -> None:
-    with open(path) as fh:
-        lines = fh.read().splitlines()
-    head, body, tail = lines[:2], lines[2:-1], lines[-1:]
-    for new in new_lines:
-        name = new.strip().split()[0] if new.strip() else ""
-        if not name:
-            continue
-        body = [ln for ln in body if (ln.strip().split() or [""])[0] != name]
-        body.append("    " + new.strip())
-    with open(path, "w") as fh:
-        fh.write("\n".join(head + body + tail) + "\n")
 
 
 def _haproxy_bind(directory: str, new_lines: Sequence[str]) -> None:

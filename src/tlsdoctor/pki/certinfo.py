@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import (
     AuthorityInformationAccessOID,
@@ -23,6 +24,9 @@ from cryptography.x509.oid import (
     ExtensionOID,
     NameOID,
 )
+
+from tlsdoctor.pki.der import read_tlv
+from tlsdoctor.pki.sct import Sct
 
 # RFC 7633 TLS Feature extension, status_request (5) = OCSP must-staple.
 _TLS_FEATURE_STATUS_REQUEST = 5
@@ -67,34 +71,18 @@ class cached_property(Generic[T]):
         return value
 
 
-def _der_header(buf: bytes, i: int) -> tuple[int, int] | None:
-    """(header length, content length) of the DER element at ``buf[i]``."""
-    if i + 2 > len(buf):
-        return None
-    first = buf[i + 1]
-    if first < 0x80:
-        return 2, first
-    n = first & 0x7F
-    if n == 0 or n > 4 or i + 2 + n > len(buf):
-        return None
-    return 2 + n, int.from_bytes(buf[i + 2 : i + 2 + n], "big")
-
-
 def _tbs_names(tbs: bytes) -> tuple[bytes, bytes] | None:
     """Issuer and subject Name DER from TBSCertificate (RFC 5280 §4.1):
     [0] version, serialNumber, signature, issuer, validity, subject, ..."""
-    h = _der_header(tbs, 0)
-    if h is None:
-        return None
-    i = h[0]
     elements: list[bytes] = []
-    while len(elements) < 6 and i < len(tbs):
-        eh = _der_header(tbs, i)
-        if eh is None:
-            return None
-        end = i + eh[0] + eh[1]
-        elements.append(tbs[i:end])
-        i = end
+    try:
+        _, i, _ = read_tlv(tbs, 0)
+        while len(elements) < 6 and i < len(tbs):
+            _, _, end = read_tlv(tbs, i)
+            elements.append(tbs[i:end])
+            i = end
+    except ValueError:
+        return None
     if elements and elements[0][:1] != b"\xa0":  # v1 certificates have no version
         elements.insert(0, b"")
     if len(elements) < 6:
@@ -344,10 +332,6 @@ class CertInfo:
     def aia_ca_issuers(self) -> tuple[str, ...]:
         return self._aia(AuthorityInformationAccessOID.CA_ISSUERS)
 
-    @cached_property
-    def aia_ocsp(self) -> tuple[str, ...]:
-        return self._aia(AuthorityInformationAccessOID.OCSP)
-
     def _aia(self, method: x509.ObjectIdentifier) -> tuple[str, ...]:
         ext = self._ext(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
         if ext is None:
@@ -368,13 +352,13 @@ class CertInfo:
         return any(f.value == _TLS_FEATURE_STATUS_REQUEST for f in ext.value)  # type: ignore[attr-defined]
 
     @cached_property
-    def embedded_scts(self) -> tuple[x509.certificate_transparency.SignedCertificateTimestamp, ...]:
+    def embedded_scts(self) -> tuple[Sct, ...]:
         ext = self._ext(ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS)
         if ext is None:
             return ()
         value = ext.value
         if isinstance(value, x509.PrecertificateSignedCertificateTimestamps):
-            return tuple(value)
+            return tuple(Sct.from_crypto(s, "certificate") for s in value)
         return ()
 
     @cached_property
@@ -394,9 +378,6 @@ class CertInfo:
         if self.ski is not None and self.aki is not None and self.ski != self.aki:
             return False
         return verifies(self.cert, self.cert)
-
-    def valid_at(self, when: datetime) -> bool:
-        return self.not_before <= when <= self.not_after
 
 
 _CACHE: dict[int, tuple[x509.Certificate, CertInfo]] = {}
@@ -442,14 +423,25 @@ def _verify_legacy(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         h = cert.signature_hash_algorithm
         key = issuer.public_key()
-        if h is None:
-            return False
+    except (UnsupportedAlgorithm, ValueError, TypeError):
+        return False
+    return verify_signed(key, cert.signature, cert.tbs_certificate_bytes, h)
+
+
+def verify_signed(
+    key: object, signature: bytes, data: bytes, hash_alg: hashes.HashAlgorithm | None
+) -> bool:
+    """True when ``signature`` over ``data`` verifies with ``key`` (an RSA PKCS#1 v1.5,
+    ECDSA or DSA public key); False for any other key, no hash, or a bad signature."""
+    if hash_alg is None:
+        return False
+    try:
         if isinstance(key, rsa.RSAPublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), h)
+            key.verify(signature, data, padding.PKCS1v15(), hash_alg)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(h))
+            key.verify(signature, data, ec.ECDSA(hash_alg))
         elif isinstance(key, dsa.DSAPublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, h)
+            key.verify(signature, data, hash_alg)
         else:
             return False
     except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from tlsdoctor.errors import InputError
+from tlsdoctor.pki.certinfo import info
 from tlsdoctor.pki.sct import Sct
 
 DATA = Path(__file__).resolve().parent.parent / "clients" / "data"
@@ -180,23 +181,9 @@ def load_log_list(which: str = "google") -> LogList:
     return parse_log_list((DATA / fname).read_bytes(), desc)
 
 
-def _signed_data(sct: Sct | Any, entry_type: int, entry: bytes) -> bytes:
-    ts = timestamp_ms(sct)
-    raw = getattr(sct, "extensions", None)
-    if raw is None:
-        raw = getattr(sct, "extension_bytes", b"")
-    ext = bytes(raw or b"")
-    body = struct.pack(">BBQH", 0, 0, ts, entry_type) + entry
-    return body + struct.pack(">H", len(ext)) + ext
-
-
-def timestamp_ms(sct: Any) -> int:
-    if isinstance(sct, Sct):
-        return sct.timestamp_ms
-    t: datetime = sct.timestamp
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return round(t.timestamp() * 1000)
+def _signed_data(sct: Sct, entry_type: int, entry: bytes) -> bytes:
+    body = struct.pack(">BBQH", 0, 0, sct.timestamp_ms, entry_type) + entry
+    return body + struct.pack(">H", len(sct.extensions)) + sct.extensions
 
 
 def _len24(data: bytes) -> bytes:
@@ -205,9 +192,7 @@ def _len24(data: bytes) -> bytes:
 
 def precert_entry(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
     """PreCert (RFC 6962 §3.2): issuer_key_hash, then the TBS without the SCT list."""
-    spki = issuer.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    spki = info(issuer).spki_der
     return hashlib.sha256(spki).digest() + _len24(cert.tbs_precertificate_bytes)
 
 
@@ -237,35 +222,29 @@ def verify_signature(
     return None
 
 
-def alg_codes(sct: Any) -> tuple[int, int]:
-    if isinstance(sct, Sct):
-        return sct.hash_algorithm, sct.signature_algorithm
-    h = _HASH_SHA256 if isinstance(sct.signature_hash_algorithm, hashes.SHA256) else 0
-    name = sct.signature_algorithm.name if hasattr(sct.signature_algorithm, "name") else ""
-    s = {"ECDSA": _SIG_ECDSA, "RSA": _SIG_RSA}.get(name, 0)
-    return h, s
-
-
 def check_sct(
-    sct: Sct | Any,
+    sct: Sct,
     source: str,
     entry_type: int,
     entry: bytes,
     logs: LogList,
     at: datetime,
 ) -> SctCheck:
-    """Judge one SCT (ours from :mod:`tlsdoctor.pki.sct`, or ``cryptography``'s)."""
-    ts = datetime.fromtimestamp(timestamp_ms(sct) / 1000, UTC)
-    log_id = bytes(sct.log_id)
+    """Judge one SCT."""
+    ts = sct.timestamp
+    log_id = sct.log_id
     log = logs.find(log_id)
     if log is None:
         newer = logs.timestamp is not None and ts > logs.timestamp
         return SctCheck(source, log_id, ts, "newer-than-list" if newer else "unknown-log")
     if ts > at:
         return SctCheck(source, log_id, ts, "future", log)
-    h, s = alg_codes(sct)
     ok = verify_signature(
-        log.key_der, h, s, bytes(sct.signature), _signed_data(sct, entry_type, entry)
+        log.key_der,
+        sct.hash_algorithm,
+        sct.signature_algorithm,
+        sct.signature,
+        _signed_data(sct, entry_type, entry),
     )
     status = "unsupported" if ok is None else ("valid" if ok else "bad-signature")
     return SctCheck(source, log_id, ts, status, log)
@@ -281,20 +260,13 @@ def check_all(
 ) -> list[SctCheck]:
     """Every SCT for ``leaf``: embedded ones and those ``delivered`` by TLS/OCSP."""
     out: list[SctCheck] = []
-    try:
-        ext = leaf.extensions.get_extension_for_class(
-            x509.PrecertificateSignedCertificateTimestamps
-        )
-        embedded = list(ext.value)
-    except (x509.ExtensionNotFound, ValueError):
-        embedded = []
+    embedded = info(leaf).embedded_scts
     if embedded:
         entry = precert_entry(leaf, issuer) if issuer is not None else None
         for e in embedded:
             if entry is None:
-                ts = e.timestamp if e.timestamp.tzinfo else e.timestamp.replace(tzinfo=UTC)
-                log = logs.find(bytes(e.log_id))
-                out.append(SctCheck("certificate", bytes(e.log_id), ts, "unsupported", log))
+                log = logs.find(e.log_id)
+                out.append(SctCheck("certificate", e.log_id, e.timestamp, "unsupported", log))
                 continue
             out.append(check_sct(e, "certificate", PRECERT_ENTRY, entry, logs, at))
     x_entry = x509_entry(leaf_der)

@@ -8,6 +8,8 @@ untrusted: any malformed encoding gives ``ValueError``.
 
 from __future__ import annotations
 
+from tlsdoctor.pki.der import read_tlv
+
 _SHORT = {
     "2.5.4.3": "CN",
     "2.5.4.6": "C",
@@ -25,20 +27,7 @@ _STRING_TAGS = {0x0C, 0x13, 0x14, 0x16, 0x1A, 0x1E, 0x1C, 0x12}
 
 def _read(buf: bytes, i: int) -> tuple[int, bytes, int]:
     """(tag, contents, next index) of the DER element at ``buf[i]``."""
-    if i + 2 > len(buf):
-        raise ValueError("truncated DER element")
-    tag = buf[i]
-    first = buf[i + 1]
-    if first < 0x80:
-        length, start = first, i + 2
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 3 or i + 2 + n > len(buf):
-            raise ValueError("bad DER length")
-        length, start = int.from_bytes(buf[i + 2 : i + 2 + n], "big"), i + 2 + n
-    end = start + length
-    if end > len(buf):
-        raise ValueError("DER element runs past the end")
+    tag, start, end = read_tlv(buf, i)
     return tag, buf[start:end], end
 
 

@@ -56,8 +56,6 @@ class NameCheck:
     host: str
     matches: bool
     """Matches under the strict rules (SAN only)."""
-    matches_cn_fallback: bool
-    """Matches only when the subject CN is consulted (no DNS SAN present)."""
     is_ip: bool
     ip_in_dns_san: bool
     """The IP address is written as a dNSName entry, which no client honours."""
@@ -74,7 +72,6 @@ def check_name(ci: CertInfo, host: str) -> NameCheck:
         return NameCheck(
             host=str(ip),
             matches=ok,
-            matches_cn_fallback=False,
             is_ip=True,
             ip_in_dns_san=in_dns and not ok,
             cn_only=cn_hit,
@@ -84,7 +81,6 @@ def check_name(ci: CertInfo, host: str) -> NameCheck:
     return NameCheck(
         host=host,
         matches=ok,
-        matches_cn_fallback=cn_hit,
         is_ip=False,
         ip_in_dns_san=False,
         cn_only=cn_hit,

@@ -11,31 +11,35 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tlsdoctor.model import OcspStaple
-from tlsdoctor.pki.sct import parse_sct_list, unwrap_octet_string
+from tlsdoctor.pki.certinfo import info, verifies, verify_signed
+from tlsdoctor.pki.sct import ocsp_scts
 
-_OCSP_SCT_OID = x509.ObjectIdentifier("1.3.6.1.4.1.11129.2.4.5")
-_OCSP_SIGNING = "1.3.6.1.5.5.7.3.9"
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _verify_with(key: object, resp: ocsp.OCSPResponse) -> bool:
+def _signed_by(cert: x509.Certificate, resp: ocsp.OCSPResponse) -> bool:
+    """True when ``cert``'s key made the response's signature."""
     try:
+        key = cert.public_key()
         h = resp.signature_hash_algorithm
-        data = resp.tbs_response_bytes
-        if isinstance(key, rsa.RSAPublicKey) and h is not None:
-            key.verify(resp.signature, data, padding.PKCS1v15(), h)
-        elif isinstance(key, ec.EllipticCurvePublicKey) and h is not None:
-            key.verify(resp.signature, data, ec.ECDSA(h))
-        else:
-            return False
-    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+    except (UnsupportedAlgorithm, ValueError, TypeError):
         return False
-    return True
+    return verify_signed(key, resp.signature, resp.tbs_response_bytes, h)
+
+
+def _delegated(c: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """``c`` is an OCSP responder ``issuer`` delegated (RFC 6960 §4.2.2.2)."""
+    eku = info(c).eku
+    return (
+        eku is not None
+        and ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string in eku
+        and verifies(c, issuer)
+    )
 
 
 def check_staple(
@@ -67,33 +71,14 @@ def check_staple(
         problems.append(f"expired: nextUpdate was {next_update:%Y-%m-%d %H:%M}")
     signer_ok: bool | None = None
     if issuer is not None:
-        signer_ok = _verify_with(issuer.public_key(), resp)
-        if not signer_ok:
-            for c in resp.certificates:
-                delegated = False
-                try:
-                    eku = c.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-                    delegated = any(o.dotted_string == _OCSP_SIGNING for o in eku)
-                except x509.ExtensionNotFound:
-                    pass
-                try:
-                    c.verify_directly_issued_by(issuer)
-                    issued = True
-                except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-                    issued = False
-                if delegated and issued and _verify_with(c.public_key(), resp):
-                    signer_ok = True
-                    break
+        signer_ok = _signed_by(issuer, resp) or any(
+            _delegated(c, issuer) and _signed_by(c, resp) for c in resp.certificates
+        )
         if not signer_ok:
             problems.append("not signed by the certificate's issuer or a responder it delegated")
     scts = 0
     try:
-        for ext in resp.single_extensions:
-            if ext.oid == _OCSP_SCT_OID:
-                raw = ext.value.value if isinstance(ext.value, x509.UnrecognizedExtension) else b""
-                scts += len(parse_sct_list(unwrap_octet_string(raw), "ocsp"))
-            elif isinstance(ext.value, x509.SignedCertificateTimestamps):
-                scts += len(list(ext.value))
+        scts = len(ocsp_scts(resp))
     except ValueError:
         problems.append("its SCT extension is malformed")
     return OcspStaple(

@@ -74,8 +74,10 @@ class Path:
     def names(self) -> str:
         return " → ".join(f"'{pc.info.name}'" for pc in self.certs)
 
-    def fatal_count(self) -> int:
-        return len(self.problems)
+
+def _key_ids_differ(ci: CertInfo, issuer: CertInfo) -> bool:
+    """Both key identifiers are present and name different keys."""
+    return ci.aki is not None and issuer.ski is not None and ci.aki != issuer.ski
 
 
 def _issuer_candidates(
@@ -87,7 +89,7 @@ def _issuer_candidates(
         pci = pc.info
         if pci.fingerprint in used or pci.subject_der != ci.issuer_der:
             continue
-        if ci.aki is not None and pci.ski is not None and ci.aki != pci.ski:
+        if _key_ids_differ(ci, pci):
             continue
         out.append(pc)
     return out
@@ -120,9 +122,7 @@ def build_paths(
         bad_sig: list[x509.Certificate] = []
         for a in store.issuers_of(cur.cert):
             ai = a.info
-            if ai.fingerprint in used:
-                continue
-            if ci.aki is not None and ai.ski is not None and ci.aki != ai.ski:
+            if ai.fingerprint in used or _key_ids_differ(ci, ai):
                 continue
             if verifies(cur.cert, a.cert):
                 results.append(Path([*path, PathCert(a.cert, None)], "trusted", a))
@@ -229,11 +229,6 @@ def _rank(p: Path) -> tuple[int, int, int]:
     return (end, len(p.problems), len(p.certs))
 
 
-def pick_leaf(served: list[x509.Certificate]) -> x509.Certificate:
-    """The certificate a TLS client treats as the leaf: the first one served."""
-    return served[0]
-
-
 def analyse(
     served: list[x509.Certificate],
     store: TrustStore,
@@ -241,7 +236,8 @@ def analyse(
     leaf: x509.Certificate | None = None,
 ) -> Analysis:
     when = at or now()
-    leaf = leaf if leaf is not None else pick_leaf(served)
+    # A TLS client treats the first certificate served as the leaf.
+    leaf = leaf if leaf is not None else served[0]
     paths = build_paths(leaf, served, store)
     for p in paths:
         validate_path(p, when)

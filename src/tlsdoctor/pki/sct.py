@@ -3,15 +3,26 @@
 A SignedCertificateTimestampList reaches a client embedded in the certificate
 (extension 1.3.6.1.4.1.11129.2.4.2), in the TLS signed_certificate_timestamp
 extension, or inside a stapled OCSP response (extension 1.3.6.1.4.1.11129.2.4.5).
-This module parses the list from raw bytes; input is untrusted and any
-malformed list gives ``ValueError``.
+This module parses the list from raw bytes, and turns the SCTs ``cryptography``
+has already parsed (embedded, OCSP) into the same :class:`Sct`; input is
+untrusted and any malformed list gives ``ValueError``.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tlsdoctor.pki.der import read_tlv
+
+OCSP_SCT_OID = "1.3.6.1.4.1.11129.2.4.5"
+"""The SCT list extension of an OCSP SingleResponse (RFC 6962 §3.3)."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_HASH_CODES = {"md5": 1, "sha1": 2, "sha224": 3, "sha256": 4, "sha384": 5, "sha512": 6}
+"""HashAlgorithm codes (RFC 5246 §7.4.1.4.1) by ``cryptography`` hash name."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,24 @@ class Sct:
     @property
     def timestamp(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
+
+    @classmethod
+    def from_crypto(cls, s: Any, source: str) -> Sct:
+        """One of ``cryptography``'s SignedCertificateTimestamp objects as an :class:`Sct`."""
+        t: datetime = s.timestamp
+        if t.tzinfo is None:  # cryptography gives naive UTC datetimes
+            t = t.replace(tzinfo=UTC)
+        hash_alg = s.signature_hash_algorithm
+        return cls(
+            version=int(s.version.value),
+            log_id=bytes(s.log_id),
+            timestamp_ms=(t - _EPOCH) // timedelta(milliseconds=1),
+            extensions=bytes(s.extension_bytes),
+            hash_algorithm=_HASH_CODES.get(getattr(hash_alg, "name", ""), 0),
+            signature_algorithm=int(s.signature_algorithm.value),
+            signature=bytes(s.signature),
+            source=source,
+        )
 
 
 def parse_sct(data: bytes, source: str) -> Sct:
@@ -72,16 +101,33 @@ def parse_sct_list(data: bytes, source: str) -> list[Sct]:
 
 def unwrap_octet_string(der: bytes) -> bytes:
     """The contents of a DER OCTET STRING (the SCT extensions wrap the list in one)."""
-    if len(der) < 2 or der[0] != 0x04:
+    tag, start, end = read_tlv(der, 0)
+    if tag != 0x04:
         raise ValueError("not an OCTET STRING")
-    first = der[1]
-    if first < 0x80:
-        start, n = 2, first
-    else:
-        k = first & 0x7F
-        if k == 0 or k > 3 or len(der) < 2 + k:
-            raise ValueError("bad OCTET STRING length")
-        start, n = 2 + k, int.from_bytes(der[2 : 2 + k], "big")
-    if start + n != len(der):
+    if end != len(der):
         raise ValueError("OCTET STRING length does not match")
-    return der[start:]
+    return der[start:end]
+
+
+def ocsp_scts(resp: Any) -> list[Sct]:
+    """The SCTs in a parsed OCSP response's single extensions (RFC 6962 §3.3).
+
+    ``resp`` is a ``cryptography`` OCSPResponse; ``ValueError`` when its
+    extensions or the SCT list in them are malformed.
+    """
+    from cryptography import x509
+
+    try:
+        exts = list(resp.single_extensions)
+    except (ValueError, x509.DuplicateExtension) as e:
+        raise ValueError("malformed single response extensions") from e
+    out: list[Sct] = []
+    for ext in exts:
+        value = ext.value
+        if isinstance(value, x509.SignedCertificateTimestamps):
+            out.extend(Sct.from_crypto(s, "ocsp") for s in value)
+        elif (
+            isinstance(value, x509.UnrecognizedExtension) and ext.oid.dotted_string == OCSP_SCT_OID
+        ):
+            out.extend(parse_sct_list(unwrap_octet_string(value.value), "ocsp"))
+    return out

@@ -7,17 +7,20 @@ each certificate is shown decoded, the handshake is drawn as an SVG ladder.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
 from tlsdoctor.model import Report
+from tlsdoctor.report.common import passed_texts, table_rows
 from tlsdoctor.report.json import finding_dict
-from tlsdoctor.report.redact import prepare
+from tlsdoctor.report.redact import anonymise
 from tlsdoctor.report.svg import ladder_svg
 
 
+@functools.lru_cache(maxsize=1)
 def _template() -> Any:
     env = Environment(
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
@@ -29,19 +32,22 @@ def _template() -> Any:
 
 
 def render(report: Report, keep_names: bool = False, **_: Any) -> str:
-    chains = report.facts.get("chains", []) if isinstance(report.facts, dict) else []
+    table = report.facts.get("table")
+    rows, more = table_rows(table) if table else ((), None)
     html = _template().render(
         command=report.command,
         subject=report.subject or "",
         summary=report.summary,
         findings=[finding_dict(f) for f in report.findings],
         ladders=[{"source": t.source, "svg": ladder_svg(t)} for t in report.ladders],
-        chains=chains,
-        table=report.facts.get("table") if isinstance(report.facts, dict) else None,
-        inputs=report.facts.get("inputs", []) if isinstance(report.facts, dict) else [],
-        passed=list(dict.fromkeys(c.text for c in report.passed)),
+        chains=report.facts.get("chains", []),
+        table=table,
+        table_rows=rows,
+        table_more=more,
+        inputs=report.facts.get("inputs", []),
+        passed=passed_texts(report),
         not_checked=[c.text for c in report.not_checked],
         version=report.tool_version,
         keep_names=keep_names,
     )
-    return prepare(html, report, keep_names)
+    return anonymise(html, report, keep_names)

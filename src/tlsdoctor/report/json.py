@@ -3,7 +3,7 @@
 The schema lives beside this module (``schema/report.schema.json``); a test
 validates every command's JSON output against it.  Secrets never reach the
 document: any :class:`~tlsdoctor.model.Secret` found in facts renders as
-``<redacted>``.
+``<redacted>``, and text shaped like a private key is removed.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from tlsdoctor.model import (
     Secret,
     Transcript,
 )
+from tlsdoctor.report.ladder import message_detail
+from tlsdoctor.report.redact import scrub_values
 
 
 def _plain(value: Any) -> Any:
@@ -80,23 +82,12 @@ def _ladder(t: Transcript) -> dict[str, Any]:
                 "name": m.name,
                 "place": m.where.place if m.where else None,
                 "encrypted": m.encrypted,
-                "detail": _message_detail(m.message),
+                "detail": message_detail(m),
             }
             for m in t.messages
         ],
         "unseen": list(t.unseen),
     }
-
-
-def _message_detail(message: Any) -> str | None:
-    if message is None:
-        return None
-    describe = getattr(message, "describe", None)
-    if callable(describe):
-        return str(describe())
-    if message.__class__.__name__ == "Alert":
-        return f"level {message.level}, description {message.description}"
-    return None
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -120,4 +111,6 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+    """The document, with anything shaped like a private key removed from each string
+    (scrubbed value by value: a key cut short must not take the rest of the document)."""
+    return json.dumps(scrub_values(report_dict(report)), indent=2, sort_keys=False) + "\n"

@@ -13,8 +13,9 @@ import platform
 from typing import Any
 
 from tlsdoctor.model import Finding, Report, Severity
-from tlsdoctor.report.redact import prepare
-from tlsdoctor.report.terminal import ladder_lines
+from tlsdoctor.report.common import passed_texts, severity_counts, table_rows
+from tlsdoctor.report.ladder import ladder_lines
+from tlsdoctor.report.redact import anonymise
 
 _BADGE = {Severity.FATAL: "🔴 fatal", Severity.WARN: "🟠 warning", Severity.INFO: "🔵 note"}
 
@@ -82,18 +83,19 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
     lines = [f"## TLS diagnosis: {_esc(report.subject or report.command)}", ""]
     if report.summary:
         lines += [f"**{_esc(report.summary)}**", ""]
-    inputs = report.facts.get("inputs") if isinstance(report.facts, dict) else None
+    inputs = report.facts.get("inputs")
     if inputs:
         lines += ["**Evidence read**", ""] + [f"- {_esc(str(x))}" for x in inputs] + [""]
-    table = report.facts.get("table") if isinstance(report.facts, dict) else None
+    table = report.facts.get("table")
     if table:
+        rows, more = table_rows(table)
         lines += [f"**{_esc(str(table.get('title', '')))}**", ""]
         lines.append("| " + " | ".join(_esc(str(c)) for c in table["columns"]) + " |")
         lines.append("| " + " | ".join("---" for _ in table["columns"]) + " |")
-        lines += [
-            "| " + " | ".join(_esc(str(x)) for x in row) + " |" for row in table["rows"][:200]
-        ]
+        lines += ["| " + " | ".join(_esc(str(x)) for x in row) + " |" for row in rows]
         lines.append("")
+        if more:
+            lines += [f"_{_esc(more)}_", ""]
     if not report.findings:
         lines += ["No problems found.", ""]
     for i, f in enumerate(report.findings):
@@ -104,13 +106,13 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
         lines += [f"## Handshake ({_esc(t.source)})", "", _fence("\n".join(ladder_lines(t))), ""]
     if report.passed:
         lines += ["<details><summary>Checked and fine</summary>", ""]
-        lines += [f"- {_esc(c.text)}" for c in report.passed]
+        lines += [f"- {_esc(text)}" for text in passed_texts(report)]
         lines += ["", "</details>", ""]
     if report.not_checked:
         lines += ["## Could not check", ""]
         lines += [f"- {_esc(c.text)}" for c in report.not_checked]
         lines.append("")
-    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    counts = severity_counts(report)
     lines += [
         "---",
         "",
@@ -128,4 +130,4 @@ def render(report: Report, keep_names: bool = False, **_: Any) -> str:
         + "_",
         "",
     ]
-    return prepare("\n".join(lines), report, keep_names)
+    return anonymise("\n".join(lines), report, keep_names)

@@ -29,16 +29,15 @@ def scrub_secrets(text: str) -> str:
     return _PEM_PRIVATE.sub(f"[private key {REDACTED}]", text)
 
 
-def _walk_strings(value: Any) -> Iterable[str]:
+def scrub_values(value: Any) -> Any:
+    """:func:`scrub_secrets` on every string in a JSON-like structure (keys too)."""
     if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield str(k)
-            yield from _walk_strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _walk_strings(v)
+        return scrub_secrets(value)
+    if isinstance(value, Mapping):
+        return {scrub_values(k): scrub_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_values(v) for v in value]
+    return value
 
 
 def names_in(report: Report) -> list[str]:
@@ -119,8 +118,6 @@ class Anonymiser:
         )
 
 
-def prepare(text: str, report: Report, keep_names: bool) -> str:
-    text = scrub_secrets(text)
-    if not keep_names:
-        text = Anonymiser(names_in(report))(text)
-    return text
+def anonymise(text: str, report: Report, keep_names: bool) -> str:
+    """Host names and addresses replaced by placeholders, unless ``keep_names``."""
+    return text if keep_names else Anonymiser(names_in(report))(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from tlsdoctor.model import Transcript
-from tlsdoctor.report.terminal import _label
+from tlsdoctor.report.ladder import label
 
 ROW = 28
 LEFT, RIGHT = 120, 520
@@ -32,7 +32,7 @@ def ladder_svg(t: Transcript) -> str:
     ]
     y = 48
     for m in t.messages:
-        name, detail = _label(m)
+        name, detail = label(m)
         short = detail if len(detail) <= 52 else detail[:51] + "…"
         from_x, to_x = (LEFT, RIGHT) if m.sender.value == "client" else (RIGHT, LEFT)
         cls = "msg alert" if name == "Alert" else "msg"

@@ -14,13 +14,16 @@ then the other findings, the checks passed and what could not be checked.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from tlsdoctor.model import Finding, Report, Severity, Transcript, WireMessage
+from tlsdoctor.model import Finding, Report, Severity
+from tlsdoctor.report.common import passed_texts, severity_counts, table_rows
+from tlsdoctor.report.ladder import ladder_lines
 
 _STYLE = {Severity.FATAL: "bold red", Severity.WARN: "bold yellow", Severity.INFO: "bold cyan"}
 
@@ -60,50 +63,7 @@ def _finding(console: Console, f: Finding, first: bool) -> None:
     console.print()
 
 
-def _label(m: WireMessage) -> tuple[str, str]:
-    """(message name, detail) for one ladder row."""
-    msg = m.message
-    detail = ""
-    if m.name == "Alert" and msg is not None:
-        from tlsdoctor.wire.names import alert_label
-
-        level = "fatal" if getattr(msg, "level", 2) == 2 else "warning"
-        return "Alert", f"{level} {alert_label(msg.description)}"
-    describe = getattr(msg, "describe", None)
-    if callable(describe):
-        detail = str(describe())
-    if m.encrypted:
-        detail = (detail + " " if detail else "") + "[encrypted]"
-    return m.name, detail
-
-
-def ladder_lines(t: Transcript, name_w: int = 19, arrow_w: int = 16) -> list[str]:
-    """A client ⇄ server ladder as plain text lines (shared with Markdown)::
-
-    client              server
-    ClientHello         --------------->                     up to TLS 1.3 …
-                        <--------------- ServerHello         TLS 1.3, …
-    """
-    lines = [f"{'client':<{name_w}} {'':<{arrow_w}} {'server':<{name_w}}"]
-    for m in t.messages:
-        name, detail = _label(m)
-        name = name[:name_w]
-        place = (
-            f" ({m.where.place})"
-            if m.where and m.where.place and not m.where.place.startswith("record")
-            else ""
-        )
-        if m.sender.value == "client":
-            row = f"{name:<{name_w}} {'-' * (arrow_w - 1)}> {'':<{name_w}}"
-        else:
-            row = f"{'':<{name_w}} <{'-' * (arrow_w - 1)} {name:<{name_w}}"
-        lines.append(f"{row} {detail}{place}".rstrip())
-    for u in t.unseen:
-        lines.append(f"(not seen: {u})")
-    return lines
-
-
-def _table(console: Console, table: dict[str, Any]) -> None:
+def _table(console: Console, table: Mapping[str, Any]) -> None:
     from rich.table import Table
 
     t = Table(
@@ -111,13 +71,12 @@ def _table(console: Console, table: dict[str, Any]) -> None:
     )
     for i, col in enumerate(table["columns"]):
         t.add_column(str(col), overflow="fold", no_wrap=i < 2)
-    for row in table["rows"][:200]:
+    rows, more = table_rows(table)
+    for row in rows:
         t.add_row(*(str(x) for x in row))
     console.print(t)
-    if len(table["rows"]) > 200:
-        console.print(
-            f"[dim]… and {len(table['rows']) - 200} more (all of them in --format json)[/]"
-        )
+    if more:
+        console.print(f"[dim]{escape(more)}[/]")
     console.print()
 
 
@@ -169,12 +128,12 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
     if report.summary:
         console.print(escape(report.summary))
     console.print()
-    inputs = report.facts.get("inputs") if isinstance(report.facts, dict) else None
+    inputs = report.facts.get("inputs")
     if inputs:
         for line in inputs:
             _line(console, ("  read: ", "dim"), str(line))
         console.print()
-    table = report.facts.get("table") if isinstance(report.facts, dict) else None
+    table = report.facts.get("table")
     if table:
         _table(console, table)
     if not report.findings:
@@ -194,7 +153,7 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
             console.print(escape(line), highlight=False)
         console.print()
     if report.passed:
-        texts = list(dict.fromkeys(c.text for c in report.passed))
+        texts = passed_texts(report)
         console.print(f"[bold]checked and fine ({len(texts)}):[/]")
         console.print(Text("  " + "; ".join(texts) + "."), highlight=False)
         console.print()
@@ -203,7 +162,7 @@ def render(report: Report, color: bool = False, width: int | None = None, **_: A
         for c in report.not_checked:
             console.print(f"  [yellow]--[/] {escape(c.text)}")
         console.print()
-    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    counts = severity_counts(report)
     console.print(
         f"[dim]{counts[Severity.FATAL]} fatal, {counts[Severity.WARN]} warning(s), "
         f"{counts[Severity.INFO]} note(s)[/]"

@@ -36,11 +36,6 @@ class Rule:
     needs: str = ""
     """Shown among the checks not possible when ``applies()`` is false."""
 
-    def run(self, evidence: Evidence, policy: Policy) -> list[Result]:
-        if not self.applies(evidence, policy):
-            return []
-        return list(self.check(evidence, policy))
-
 
 RULES: dict[str, Rule] = {}
 

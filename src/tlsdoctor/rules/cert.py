@@ -17,7 +17,13 @@ from tlsdoctor.pki.names import check_name
 from tlsdoctor.rules import fixes
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.rules.chain import verdict
-from tlsdoctor.rules.context import ChainView, chain_views, host_for
+from tlsdoctor.rules.context import (
+    ChainView,
+    chain_views,
+    has_server_chain,
+    host_for,
+    server_chains,
+)
 
 ORDER_PURPOSE = 25
 ORDER_DATES = 30
@@ -28,10 +34,6 @@ ORDER_CT = 70
 
 APPLE_825_FROM = datetime(2019, 7, 1, tzinfo=UTC)
 APPLE_398_FROM = datetime(2020, 9, 1, tzinfo=UTC)
-
-
-def _has_chain(e: Evidence, p: Policy) -> bool:
-    return any(c.certs for c in e.chains)
 
 
 def _role(idx: int, name: str) -> str:
@@ -53,7 +55,7 @@ def _ago(delta_days: float) -> str:
     Severity.FATAL,
     "A certificate on the path has expired",
     ["RFC 5280 §4.1.2.5", "RFC 5280 §6.1.3 (a)(2)"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="no certificate on the path has expired",
 )
 def expired(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -103,7 +105,7 @@ def expired(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "A certificate on the path is not valid yet",
     ["RFC 5280 §4.1.2.5"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="every certificate on the path is already valid",
 )
 def not_yet_valid(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -152,7 +154,7 @@ def _san_list(v: ChainView) -> str:
 
 
 def _names_apply(e: Evidence, p: Policy) -> bool:
-    return _has_chain(e, p) and any(host_for(e, c) for c in e.chains)
+    return any(host_for(e, c) for c in server_chains(e))
 
 
 @rule(
@@ -239,7 +241,7 @@ def ip_in_dns_san(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "The certificate has no subjectAltName (names only in the CN)",
     ["CA/Browser Forum BR §7.1.2.7.12", "RFC 9525 §6.3"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="the certificate has a subjectAltName",
 )
 def no_san(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -280,7 +282,7 @@ def no_san(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "A key on the path is too small",
     ["CA/Browser Forum BR §6.1.5", "NIST SP 800-131A"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="key sizes are strong enough",
 )
 def weak_key(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -295,15 +297,18 @@ def weak_key(e: Evidence, p: Policy) -> Iterator[Result]:
             if idx == len(v.best.certs) - 1 and v.best.trusted and idx > 0:
                 continue  # the anchor's own key is the store's business
             k = ci.key
-            weak = (k.kind in ("RSA", "DSA") and k.bits < minimum) or (
-                k.kind == "EC" and k.bits < p.min_ec_bits
-            )
-            if not weak:
+            if k.kind in ("RSA", "DSA"):
+                floor = minimum
+            elif k.kind == "EC":
+                floor = p.min_ec_bits
+            else:
+                continue
+            if k.bits >= floor:
                 continue
             yield Finding(
                 id="cert.weak-key",
                 severity=Severity.FATAL,
-                title=f"{_role(idx, ci.name)} has a {k} key; this client requires at least {minimum}-bit RSA",
+                title=f"{_role(idx, ci.name)} has a {k} key; this client requires at least {floor}-bit {k.kind}",
                 evidence=(v.item(idx, f"public key: {k}"),),
                 clients=verdict(p, "cert.weak-key"),
                 fixes=(fixes.reissue_leaf("with a new key (EC P-256, or RSA 2048+)", ci.name),),
@@ -317,7 +322,7 @@ def weak_key(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "A certificate is signed with a broken hash (SHA-1, MD5)",
     ["RFC 9155", "CA/Browser Forum BR §7.1.3.2"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="signatures use SHA-256 or better",
 )
 def weak_signature(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -360,7 +365,7 @@ def weak_signature(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "The certificate is not issued for TLS server use",
     ["RFC 5280 §4.2.1.12", "CA/Browser Forum BR §7.1.2.7.10"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="the certificate may be used by TLS servers",
 )
 def eku_server_auth(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -395,7 +400,7 @@ def eku_server_auth(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.FATAL,
     "The certificate's lifetime exceeds what clients allow",
     ["Apple HT211025 (398 days)", "Apple HT210176 (825 days)", "CA/Browser Forum BR §6.3.2"],
-    applies=_has_chain,
+    applies=has_server_chain,
     ok="the lifetime is within client limits",
 )
 def validity_too_long(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -461,7 +466,7 @@ def validity_too_long(e: Evidence, p: Policy) -> Iterator[Result]:
 
 def _offline_chain(e: Evidence, p: Policy) -> bool:
     # A policy with ct_verify is judged by ct.policy-not-met instead.
-    return _has_chain(e, p) and not any(s.sct_counts for s in e.scans) and not p.ct_verify
+    return has_server_chain(e) and not any(s.sct_counts for s in e.scans) and not p.ct_verify
 
 
 @rule(
@@ -510,7 +515,8 @@ def no_sct(e: Evidence, p: Policy) -> Iterator[Result]:
 
 
 def _has_key(e: Evidence, p: Policy) -> bool:
-    return bool(e.keys) and _has_chain(e, p)
+    # Any chain: the key may be a client certificate's.
+    return bool(e.keys) and any(c.certs for c in e.chains)
 
 
 @rule(

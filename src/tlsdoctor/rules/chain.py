@@ -14,7 +14,7 @@ from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Wher
 from tlsdoctor.pki.certinfo import colon_hex, info
 from tlsdoctor.rules import fixes
 from tlsdoctor.rules.base import Result, rule
-from tlsdoctor.rules.context import ChainView, chain_views
+from tlsdoctor.rules.context import ChainView, chain_views, has_server_chain, server_chains
 
 # Where in a client's checking each problem is met (lower: earlier).
 ORDER_LEAF_NOT_FIRST = 5
@@ -26,10 +26,6 @@ ORDER_CA_SHAPE = 20
 def verdict(policy: Policy, rule_id: str) -> dict[str, str]:
     err = policy.errors.get(rule_id)
     return {policy.name: f"fails: {err}" if err else "fails"}
-
-
-def _has_server_chain(e: Evidence, p: Policy) -> bool:
-    return any(c.certs for c in e.chains)
 
 
 def _path_problems(v: ChainView, kind: str) -> list[tuple[int, str]]:
@@ -44,7 +40,7 @@ def _path_problems(v: ChainView, kind: str) -> list[tuple[int, str]]:
     Severity.FATAL,
     "The server does not send an intermediate certificate clients need",
     ["RFC 5280 §6.1", "RFC 8446 §4.4.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="the server sends every intermediate needed",
 )
 def incomplete(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -128,7 +124,7 @@ def _leaf_missing_issuer(v: ChainView) -> bool:
     Severity.FATAL,
     "The chain ends at a root the client does not trust",
     ["RFC 5280 §6.1", "RFC 5280 §3.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="the chain ends at a trusted root",
 )
 def untrusted_root(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -193,7 +189,7 @@ def _untrusted(v: ChainView, p: Policy, idx: int, root_hint: str, served_root: b
     Severity.FATAL,
     "The server certificate is self-signed",
     ["RFC 5280 §6.1", "CA/Browser Forum BR §7.1.2.7"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="the server certificate is issued by a CA",
 )
 def self_signed_leaf(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -387,7 +383,7 @@ rule(
     Severity.FATAL,
     "A certificate on the path is used as an issuer but is not a CA",
     ["RFC 5280 §4.2.1.9", "RFC 5280 §6.1.4 (k)"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     doc="""A certificate that signs another must be a CA: its basicConstraints
     extension must be present with cA set to TRUE. An intermediate made without
     the extension (a common mistake when building a private PKI with plain
@@ -400,7 +396,7 @@ rule(
     Severity.FATAL,
     "An intermediate's pathLenConstraint forbids the CA certificates below it",
     ["RFC 5280 §4.2.1.9", "RFC 5280 §6.1.4 (l)-(m)"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     doc="""pathLenConstraint in an intermediate's basicConstraints limits how many
     CA certificates may follow it on the way down to the leaf. With
     pathLenConstraint=0, the intermediate may only issue end-entity
@@ -412,7 +408,7 @@ rule(
     Severity.FATAL,
     "An issuer's keyUsage lacks keyCertSign",
     ["RFC 5280 §4.2.1.3", "RFC 5280 §6.1.4 (n)"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     doc="""When a CA certificate carries a keyUsage extension, it must include
     keyCertSign for the CA to sign certificates. Without it, clients refuse the
     signature on the certificate below.""",
@@ -423,7 +419,7 @@ rule(
     Severity.FATAL,
     "An intermediate's extendedKeyUsage excludes serverAuth",
     ["CA/Browser Forum BR §7.1.2.2", "RFC 5280 §4.2.1.12"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     doc="""An extendedKeyUsage on an intermediate limits what it may vouch for.
     When it lists purposes but not serverAuth (for example only clientAuth or
     emailProtection), browsers and OpenSSL refuse it on a server's path.""",
@@ -439,7 +435,7 @@ rule(
     Severity.FATAL,
     "The served certificates are not in order (leaf first, each followed by its issuer)",
     ["RFC 8446 §4.4.2", "RFC 5246 §7.4.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="certificates are served in order",
 )
 def wrong_order(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -504,7 +500,7 @@ def wrong_order(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.WARN,
     "The server sends certificates that are on no path to a root",
     ["RFC 8446 §4.4.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="no unrelated certificates are served",
 )
 def extra_certs(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -547,14 +543,14 @@ def extra_certs(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.INFO,
     "The same certificate is sent twice",
     ["RFC 5246 §7.4.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="no certificate is served twice",
 )
 def duplicate(e: Evidence, p: Policy) -> Iterator[Result]:
     """A certificate that appears twice in the served chain usually comes from
     concatenating a full-chain file with the intermediate again. Harmless for
     most clients, but wasteful, and a few strict parsers reject it."""
-    for chain in e.chains:
+    for chain in server_chains(e):
         seen: dict[bytes, int] = {}
         for i, cc in enumerate(chain.certs):
             fp = info(cc.cert).fingerprint
@@ -577,7 +573,7 @@ def duplicate(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.INFO,
     "The server sends the root certificate",
     ["RFC 8446 §4.4.2", "RFC 5246 §7.4.2"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="the root is not sent (as it should be)",
 )
 def contains_anchor(e: Evidence, p: Policy) -> Iterator[Result]:
@@ -603,7 +599,7 @@ def contains_anchor(e: Evidence, p: Policy) -> Iterator[Result]:
     Severity.INFO,
     "Another path (a cross-signed alternative) exists and fails",
     ["RFC 4158 §2.4"],
-    applies=_has_server_chain,
+    applies=has_server_chain,
     ok="no failing alternative path",
 )
 def alternate_path(e: Evidence, p: Policy) -> Iterator[Result]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Chain, ChainCert, Evidence, EvidenceItem, Side, Where
+from tlsdoctor.model import Chain, Evidence, EvidenceItem, ServerScan, Side, Where
 from tlsdoctor.pki.certinfo import CertInfo, info, now
 from tlsdoctor.pki.paths import Analysis, Path, analyse
 from tlsdoctor.pki.trust import TrustStore, public_store
@@ -75,6 +75,19 @@ def server_chains(evidence: Evidence) -> list[Chain]:
     return [c for c in evidence.chains if c.role is Side.SERVER and c.certs]
 
 
+def has_server_chain(evidence: Evidence, policy: Policy | None = None) -> bool:
+    """A server chain to judge (the ``applies`` of the chain and certificate rules).
+
+    Client certificate chains do not count: :func:`chain_views` does not look at them.
+    """
+    return bool(server_chains(evidence))
+
+
+def scan_chains(evidence: Evidence, scan: ServerScan) -> list[Chain]:
+    """The chains a live check of ``scan``'s server received."""
+    return [c for c in evidence.chains if scan.saw(c)]
+
+
 def view(evidence: Evidence, chain: Chain, policy: Policy) -> ChainView:
     per_ev = _VIEWS.get(evidence)
     if per_ev is None:
@@ -114,7 +127,3 @@ def host_for(evidence: Evidence, chain: Chain) -> str | None:
         if c.id == chain.source and c.server_name:
             return c.server_name
     return evidence.host
-
-
-def cert_where(cc: ChainCert) -> Where:
-    return cc.where

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
+from tlsdoctor.model import Connection, Evidence, EvidenceItem, Finding, Fix, Severity, Where
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.rules.context import chain_views
 
@@ -57,8 +57,7 @@ def no_scts(e: Evidence, p: Policy) -> Iterator[Result]:
             title="The certificate chains to a public root but the server provides no SCTs (none embedded, none in the TLS extension, none in a stapled OCSP response)",
             explains_outcome=True,
             evidence=tuple(
-                EvidenceItem(Where(f"live {s.target}"), f"SCTs from {k}: {n}")
-                for k, n in counts.items()
+                EvidenceItem(s.where(), f"SCTs from {k}: {n}") for k, n in counts.items()
             ),
             clients={
                 "chrome": "fails: NET::ERR_CERTIFICATE_TRANSPARENCY_REQUIRED",
@@ -75,15 +74,22 @@ def no_scts(e: Evidence, p: Policy) -> Iterator[Result]:
         )
 
 
+def log_shows_no_scts(c: Connection) -> bool:
+    """The client's own log counts no SCT from any source, and its CT check
+    failed (stated) or is the likely reason it distrusted the certificate."""
+    counts = c.facts.get("sct_sources")
+    if not isinstance(counts, dict) or any(int(v) > 0 for v in counts.values()):
+        return False
+    return bool(c.facts.get("ct_required") or c.facts.get("ct_suspected"))
+
+
 def _from_logs(e: Evidence) -> Iterator[Result]:
     """The client's own log: no SCTs from the sources it names, and its CT check failed."""
     for c in e.connections:
-        counts = c.facts.get("sct_sources")
-        if not isinstance(counts, dict) or any(int(v) > 0 for v in counts.values()):
+        if not log_shows_no_scts(c):
             continue
+        counts = c.facts["sct_sources"]
         stated = bool(c.facts.get("ct_required"))
-        if not stated and not c.facts.get("ct_suspected"):
-            continue
         where = c.facts.get("no_tls_scts_line")
         w = where if isinstance(where, Where) else Where(c.id)
         items = [EvidenceItem(w, f"SCTs from {k}: 0") for k in SOURCES if k in counts]

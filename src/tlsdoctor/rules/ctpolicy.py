@@ -14,16 +14,16 @@ from typing import Any
 
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
-from tlsdoctor.pki.sct import Sct, parse_sct_list
+from tlsdoctor.pki.sct import Sct, ocsp_scts, parse_sct_list
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.rules.chain import verdict
-from tlsdoctor.rules.context import chain_views, judged_at
+from tlsdoctor.rules.context import chain_views, has_server_chain, judged_at
 
 ORDER_CT = 68
 
 
 def _applies(e: Evidence, p: Policy) -> bool:
-    return p.ct_verify and p.ct_required and bool(p.ct_policy) and any(c.certs for c in e.chains)
+    return p.ct_verify and p.ct_required and bool(p.ct_policy) and has_server_chain(e)
 
 
 def delivered_scts(e: Evidence) -> dict[str, list[Sct]]:
@@ -46,50 +46,12 @@ def delivered_scts(e: Evidence) -> dict[str, list[Sct]]:
 
 def _ocsp_scts(der: bytes) -> list[Sct]:
     """SCTs inside a stapled OCSP response's single extension (RFC 6962 §3.3)."""
-    from cryptography import x509
     from cryptography.x509 import ocsp
 
-    from tlsdoctor.pki.sct import unwrap_octet_string
-
     try:
-        resp = ocsp.load_der_ocsp_response(der)
-        exts = resp.single_extensions
+        return ocsp_scts(ocsp.load_der_ocsp_response(der))
     except ValueError:
         return []
-    out: list[Sct] = []
-    for ext in exts:
-        try:
-            if (
-                isinstance(ext.value, x509.UnrecognizedExtension)
-                and ext.oid.dotted_string == "1.3.6.1.4.1.11129.2.4.5"
-            ):
-                out.extend(parse_sct_list(unwrap_octet_string(ext.value.value), "ocsp"))
-            elif isinstance(ext.value, x509.SignedCertificateTimestamps):
-                out.extend(_from_crypto(s) for s in ext.value)
-        except ValueError:
-            continue
-    return out
-
-
-def _from_crypto(s: Any) -> Sct:
-    from tlsdoctor.pki.ctverify import alg_codes, timestamp_ms
-
-    h, a = alg_codes(s)
-    return Sct(
-        0,
-        bytes(s.log_id),
-        timestamp_ms(s),
-        bytes(s.extension_bytes),
-        h,
-        a,
-        bytes(s.signature),
-        "ocsp",
-    )
-
-
-def log_list_name(e: Evidence, p: Policy) -> str:
-    override = e.facts.get("ct_log_list")
-    return f"file:{override}" if isinstance(override, str) and override else p.ct_log_list
 
 
 @rule(
@@ -114,7 +76,8 @@ def ct_policy(e: Evidence, p: Policy) -> Iterator[Result]:
     from tlsdoctor.pki.ctverify import check_all, load_log_list
 
     seen = SOURCES if live else ("certificate",)
-    logs = load_log_list(log_list_name(e, p))
+    # The user's --ct-logs list, loaded by the engine; else the profile's shipped one.
+    logs = e.ct_logs if e.ct_logs is not None else load_log_list(p.ct_log_list)
     delivered = delivered_scts(e) if live else {}
     for v in chain_views(e, p):
         if not v.public or not v.best.trusted:
@@ -124,10 +87,11 @@ def ct_policy(e: Evidence, p: Policy) -> Iterator[Result]:
         issuer = v.best.certs[1].cert if len(v.best.certs) > 1 else None
         at = judged_at(e, v.chain)
         checks = check_all(leaf_cc.cert, leaf_cc.der, issuer, delivered, logs, at)
-        result = evaluate(p.ct_policy or "chrome", checks, leaf.lifetime_days, leaf.not_before)
+        result = evaluate(p.ct_policy or "chrome", checks, leaf.lifetime_days)
         if result.status == "pass":
             continue
-        where = Where(f"live {e.scans[0].target}") if live and e.scans else leaf_cc.where
+        scan = next((s for s in e.scans if s.saw(v.chain)), None) if live else None
+        where = scan.where() if scan is not None else leaf_cc.where
         items = [EvidenceItem(where, f"SCTs by source: {result.counts_text(seen)}")]
         items += [EvidenceItem(where, c.describe()) for c in checks[:8]]
         items.append(EvidenceItem(Where(f"log list {logs.name}"), f"{len(logs.logs)} logs"))

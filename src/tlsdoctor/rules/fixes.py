@@ -5,12 +5,12 @@ from __future__ import annotations
 from tlsdoctor.model import Fix
 
 
-def serve_full_chain(extra: str = "") -> tuple[Fix, ...]:
+def serve_full_chain() -> tuple[Fix, ...]:
     return (
         Fix(
             "openssl",
             "Build the file the server sends: the leaf first, then each intermediate, "
-            "each certificate issued by the next." + extra,
+            "each certificate issued by the next.",
             "cat server.crt intermediate.crt > fullchain.pem\n"
             "openssl verify -untrusted fullchain.pem -CAfile root.pem server.crt",
         ),

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from tlsdoctor.model import Chain, Connection, Evidence, EvidenceItem, Finding, Severity, Where
 from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.alert import client_rejections
+from tlsdoctor.rules.context import scan_chains
 from tlsdoctor.wire.names import alert_label
 
 GENERIC_VERDICTS = {"cert.verify-failed", "alert.peer-fatal", "alert.certificate-rejected"}
@@ -40,7 +41,7 @@ def related_chains(e: Evidence, c: Connection) -> list[Chain]:
     out = []
     for s in e.scans:
         if _same_server(c, s.target, s.sni):
-            out += [ch for ch in e.chains if ch.source.startswith(f"live {s.target}")]
+            out += scan_chains(e, s)
     return out
 
 

@@ -27,12 +27,11 @@ from tlsdoctor.model import (
     Where,
     WireMessage,
 )
+from tlsdoctor.rules import transcripts as T
+from tlsdoctor.rules.alert import CERT_REJECTING
 from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.rules.ct import log_shows_no_scts
 from tlsdoctor.wire.names import alert_label
-
-# Alerts a peer sends when it does not accept the certificate it was given
-# (RFC 8446 §6.2, RFC 5246 §7.2.2).
-CERT_ALERTS = {42, 43, 44, 45, 46, 48, 49}
 
 _SESSION_NEW = re.compile(r"^(?:wolfSSL_new|SSL_new)$")
 _CTX_CREDENTIALS = re.compile(
@@ -57,27 +56,8 @@ def _where(c: Connection, w: Where | None) -> Where:
     return w or Where(c.id)
 
 
-def _client_cert_empty(c: Connection) -> WireMessage | None:
-    """The client's empty Certificate message, when the connection shows one."""
-    if c.transcript is None:
-        return None
-    for m in c.transcript.messages:
-        if m.name == "Certificate" and m.sender is Side.CLIENT:
-            if m.message is not None and getattr(m.message, "is_empty", False):
-                return m
-            if m.message is None and c.facts.get("client_certificate_empty"):
-                return m
-            return None
-    return None
-
-
 def _fatal_from(c: Connection, sender: Side) -> AlertSeen | None:
-    if c.outcome is None:
-        return None
-    for a in c.outcome.alerts:
-        if a.sender is sender and a.fatal:
-            return a
-    return None
+    return c.outcome.first_fatal(sender) if c.outcome is not None else None
 
 
 def _error_text(err: LibraryError) -> str:
@@ -144,7 +124,7 @@ def credentials_loaded_after_session(e: Evidence, p: Policy) -> Iterator[Result]
                 for n, w in late[:3]
             ),
         ]
-        empty = _client_cert_empty(c)
+        empty = T.empty_client_certificate(c)
         failed = c.outcome is not None and c.outcome.completed is False
         side = c.log_side or Side.CLIENT
         if empty is not None and side is Side.CLIENT:
@@ -212,7 +192,7 @@ def _own_certificate(c: Connection, side: Side) -> WireMessage | None:
         return None
     for m in c.transcript.messages:
         if m.name == "Certificate" and m.sender is side:
-            if side is Side.CLIENT and _client_cert_empty(c) is m:
+            if side is Side.CLIENT and T.empty_client_certificate(c) is m:
                 return None
             return m
     return None
@@ -254,7 +234,7 @@ def peer_rejected_certificate(e: Evidence, p: Policy) -> Iterator[Result]:
         if side is None:
             continue
         alert = _fatal_from(c, side.other)
-        if alert is None or alert.description not in CERT_ALERTS:
+        if alert is None or alert.description not in CERT_REJECTING:
             continue
         mine = _own_certificate(c, side)
         if mine is None:
@@ -336,19 +316,17 @@ def _right_after_server_flight(c: Connection, alert: AlertSeen) -> bool:
 
 
 def _cert_count(e: Evidence, c: Connection, side: Side) -> int:
-    for ch in e.chains:
-        if ch.source == c.id and ch.role is side:
-            return len(ch.certs)
-    return 0
+    ch = T.chain_of(e, c, side)
+    return len(ch.certs) if ch is not None else 0
 
 
 def _covered_by_other_rules(c: Connection, alert: AlertSeen) -> bool:
     side = c.log_side
     if side is None:
         return False
-    if alert.description in CERT_ALERTS and _own_certificate(c, side) is not None:
+    if alert.description in CERT_REJECTING and _own_certificate(c, side) is not None:
         return True  # alert.peer-rejected-certificate
-    if alert.sender is Side.SERVER and _client_cert_empty(c) is not None:
+    if alert.sender is Side.SERVER and T.empty_client_certificate(c) is not None:
         return True  # mtls.empty-client-certificate
     # handshake_failure right after the ClientHello: cipher.no-common-suite reads it
     # from any transcript, with what the client offered.
@@ -437,7 +415,7 @@ def local_error(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         if _fatal_from(c, c.log_side.other) is not None or c.facts.get("verify_error"):
             continue
-        if _client_cert_empty(c) is not None or c.facts.get("client_certificate_empty"):
+        if T.empty_client_certificate(c) is not None or c.facts.get("client_certificate_empty"):
             continue  # mtls.empty-client-certificate
         err = next((x for x in o.library_errors if x.name), o.library_errors[0])
         yield Finding(
@@ -462,8 +440,8 @@ def local_error(e: Evidence, p: Policy) -> Iterator[Result]:
 
 
 def _has_peer_chain(e: Evidence, c: Connection) -> bool:
-    side = c.log_side or Side.CLIENT
-    return any(ch.source == c.id and ch.role is side.other and ch.certs for ch in e.chains)
+    ch = T.chain_of(e, c, (c.log_side or Side.CLIENT).other)
+    return ch is not None and bool(ch.certs)
 
 
 _VERIFY_FIXES = (
@@ -535,8 +513,9 @@ def verify_failed(e: Evidence, p: Policy) -> Iterator[Result]:
             )
         fix = next((f for rx, f in _VERIFY_FIXES if rx.search(text)), None)
         failed = c.outcome is not None and c.outcome.completed is False
-        # Certificate Transparency is explained by ct.no-scts, more precisely.
-        chain_known = chain_known or bool(c.facts.get("ct_required") or c.facts.get("ct_suspected"))
+        # Certificate Transparency is explained by ct.no-scts, more precisely
+        # (it fires on exactly this condition).
+        chain_known = chain_known or log_shows_no_scts(c)
         yield Finding(
             id="cert.verify-failed",
             severity=Severity.FATAL,
@@ -555,14 +534,6 @@ def verify_failed(e: Evidence, p: Policy) -> Iterator[Result]:
 
 
 # ----------------------------------------------------------------- normal things
-
-
-def _hrr(e: Evidence, p: Policy) -> bool:
-    return any(
-        "hello_retry_request" in c.facts
-        or (c.transcript and c.transcript.find("HelloRetryRequest"))
-        for c in e.connections
-    )
 
 
 @rule(

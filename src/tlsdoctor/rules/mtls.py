@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import (
-    Attempt,
     Connection,
     Evidence,
     EvidenceItem,
@@ -22,6 +21,7 @@ from tlsdoctor.model import (
     WireMessage,
 )
 from tlsdoctor.pki.dername import name_from_der
+from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.names import alert_label
@@ -34,10 +34,6 @@ def _has_transcripts(e: Evidence, p: Policy) -> bool:
     return any(c.transcript for c in e.connections)
 
 
-def _where(c: Connection, m: WireMessage) -> Where:
-    return m.where or Where(c.id)
-
-
 def _empty_certificate(c: Connection) -> tuple[WireMessage, WireMessage] | None:
     """(CertificateRequest, the empty client Certificate) when both are in the transcript."""
     t = c.transcript
@@ -46,18 +42,8 @@ def _empty_certificate(c: Connection) -> tuple[WireMessage, WireMessage] | None:
     request = t.find("CertificateRequest", Side.SERVER)
     if request is None:
         return None
-    for m in t.messages:
-        if m.name == "Certificate" and m.sender is Side.CLIENT:
-            msg = m.message
-            empty = (
-                bool(getattr(msg, "is_empty", False))
-                if msg is not None
-                else bool(c.facts.get("client_certificate_empty"))
-            )
-            if empty:
-                return request, m
-            return None
-    return None
+    empty = T.empty_client_certificate(c)
+    return (request, empty) if empty is not None else None
 
 
 @rule(
@@ -87,9 +73,9 @@ def empty_client_certificate(e: Evidence, p: Policy) -> Iterator[Result]:
         t = c.transcript
         assert t is not None
         items = [
-            EvidenceItem(_where(c, request), "server sent CertificateRequest"),
+            EvidenceItem(T.where(c, request), "server sent CertificateRequest"),
             EvidenceItem(
-                _where(c, cert),
+                T.where(c, cert),
                 "client sent a Certificate message with an empty certificate list"
                 + (f" ({cert.size} bytes)" if cert.size is not None else ""),
             ),
@@ -101,7 +87,7 @@ def empty_client_certificate(e: Evidence, p: Policy) -> Iterator[Result]:
                 if m.message.description in _REJECTING_ALERTS:
                     items.append(
                         EvidenceItem(
-                            _where(c, m),
+                            T.where(c, m),
                             f"server then sent fatal alert {alert_label(m.message.description)}",
                         )
                     )
@@ -207,21 +193,18 @@ def _transcript_rejections(e: Evidence) -> Iterator[Finding]:
         names = ca_names(request.message)
         facts = [
             EvidenceItem(
-                _where(c, request),
+                T.where(c, request),
                 "acceptable CAs: " + ("; ".join(names) if names else "(not listed)"),
             ),
-            EvidenceItem(_where(c, sent), "client sent its certificate"),
+            EvidenceItem(T.where(c, sent), "client sent its certificate"),
             EvidenceItem(
-                _where(c, alert),
+                T.where(c, alert),
                 f"server then sent fatal alert {alert_label(alert.message.description)}",
             ),
         ]
         reason = ""
-        chain = next(
-            (ch for ch in e.chains if ch.source == c.id and ch.role is Side.CLIENT and ch.certs),
-            None,
-        )
-        if chain is not None:
+        chain = T.chain_of(e, c, Side.CLIENT)
+        if chain is not None and chain.certs:
             ci = info(chain.certs[0].cert)
             facts.append(
                 EvidenceItem(
@@ -265,16 +248,6 @@ def _sigalgs(request: object) -> str:
     return ", ".join(registry.signature_scheme_name(a) for a in algs[:10]) or "(none listed)"
 
 
-def _attempt_fact(a: Attempt | None) -> str:
-    if a is None:
-        return "not tried"
-    if a.result == "accepted":
-        return "handshake completed"
-    if a.alert is not None:
-        return f"server sent alert {alert_label(a.alert.description)}"
-    return a.detail or a.result
-
-
 @rule(
     "mtls.client-cert-required",
     Severity.FATAL,
@@ -296,20 +269,20 @@ def client_cert_required(e: Evidence, p: Policy) -> Iterator[Result]:
         names = ca_names(s.cert_request)
         facts = [
             EvidenceItem(
-                Where(f"live {s.target}", "CertificateRequest"),
+                s.where("CertificateRequest"),
                 "server asks for a client certificate",
             ),
             EvidenceItem(
-                Where(f"live {s.target}", "CertificateRequest"),
+                s.where("CertificateRequest"),
                 "acceptable CAs: " + ("; ".join(names) if names else "(any: the list is empty)"),
             ),
             EvidenceItem(
-                Where(f"live {s.target}", "CertificateRequest"),
+                s.where("CertificateRequest"),
                 "signature algorithms: " + _sigalgs(s.cert_request),
             ),
             EvidenceItem(
-                Where(f"live {s.target}"),
-                "without a client certificate: " + _attempt_fact(s.without_client_cert),
+                s.where(),
+                "without a client certificate: " + T.describe_attempt(s.without_client_cert),
             ),
         ]
         yield Finding(
@@ -355,7 +328,8 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
     the finding says why it most likely did: the certificate's issuer is not
     among the CAs the server accepts, the certificate has expired, its key does
     not match, or it lacks the clientAuth purpose."""
-    from tlsdoctor.pki.certinfo import info, now
+    from tlsdoctor.pki.certinfo import info
+    from tlsdoctor.rules.context import judged_at
 
     yield from _transcript_rejections(e)
     for s in e.scans:
@@ -364,11 +338,7 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         client_chains = [c for c in e.chains if c.role is Side.CLIENT and c.certs]
         reasons: list[str] = []
-        facts = [
-            EvidenceItem(
-                Where(f"live {s.target}"), "with the client certificate: " + _attempt_fact(a)
-            )
-        ]
+        facts = [EvidenceItem(s.where(), "with the client certificate: " + T.describe_attempt(a))]
         names = ca_names(s.cert_request)
         if client_chains:
             cc = client_chains[0].certs[0]
@@ -379,13 +349,9 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
                 reasons.append(
                     f"its issuer '{ci.issuer_name}' is not one of the CAs the server accepts ({'; '.join(names)})"
                 )
-            if ci.not_after < now():
+            if ci.not_after < judged_at(e, client_chains[0]):
                 reasons.append(f"it expired on {ci.not_after:%Y-%m-%d}")
-            if (
-                ci.eku is not None
-                and "1.3.6.1.5.5.7.3.2" not in ci.eku
-                and "2.5.29.37.0" not in ci.eku
-            ):
+            if ci.eku is not None and not {"clientAuth", "anyExtendedKeyUsage"} & set(ci.eku_names):
                 reasons.append("its extendedKeyUsage lacks clientAuth")
             for k in e.keys:
                 if k.public_key_der and k.public_key_der != ci.spki_der:
@@ -404,10 +370,7 @@ def cert_rejected(e: Evidence, p: Policy) -> Iterator[Result]:
             explains_outcome=True,
             evidence=tuple(facts)
             + tuple(
-                EvidenceItem(
-                    Where(f"live {s.target}", "CertificateRequest"), f"acceptable CAs: {n}"
-                )
-                for n in names
+                EvidenceItem(s.where("CertificateRequest"), f"acceptable CAs: {n}") for n in names
             ),
             detail="; ".join(reasons[1:]) or None,
             fixes=(

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from tlsdoctor.clients.policy import Policy
-from tlsdoctor.model import Connection, Evidence, EvidenceItem, Finding, Fix, Severity, Side, Where
+from tlsdoctor.model import Chain, Connection, Evidence, EvidenceItem, Finding, Fix, Severity, Side
 from tlsdoctor.pki.certinfo import info
 from tlsdoctor.rules import transcripts as T
 from tlsdoctor.rules.base import Result, rule
+from tlsdoctor.rules.context import scan_chains
 
 
 def _tls_scans(e: Evidence, p: Policy) -> bool:
@@ -44,8 +45,8 @@ def _stapled(c: Connection) -> bool | None:
     return None
 
 
-def _leaf_must_staple(e: Evidence) -> bool:
-    return any(c.certs and info(c.certs[0].cert).must_staple for c in e.chains)
+def _leaf_must_staple(chain: Chain | None) -> bool:
+    return chain is not None and bool(chain.certs) and info(chain.certs[0].cert).must_staple
 
 
 _STAPLE_CLIENTS = {
@@ -81,11 +82,9 @@ def must_staple(e: Evidence, p: Policy) -> Iterator[Result]:
     must-staple") promises that the server always staples a fresh OCSP
     response. Firefox and GnuTLS hold the server to it and refuse the
     connection when the staple is missing; Chrome and OpenSSL do not check."""
-    if not _leaf_must_staple(e):
-        return
     for c in T.connections(e):
         chain = T.chain_of(e, c)
-        if chain is None or not chain.certs or not info(chain.certs[0].cert).must_staple:
+        if chain is None or not _leaf_must_staple(chain):
             continue
         if not _asked_for_status(c) or _stapled(c) is not False:
             continue
@@ -111,6 +110,9 @@ def must_staple(e: Evidence, p: Policy) -> Iterator[Result]:
     for s in e.scans:
         if s.ocsp is not None or not s.ocsp_requested:
             continue
+        # The certificate this server sent, not one from another source.
+        if not any(_leaf_must_staple(ch) for ch in scan_chains(e, s)):
+            continue
         yield Finding(
             id="ocsp.must-staple-not-stapled",
             severity=Severity.FATAL if p.must_staple_enforced else Severity.WARN,
@@ -118,11 +120,11 @@ def must_staple(e: Evidence, p: Policy) -> Iterator[Result]:
             explains_outcome=True,
             evidence=(
                 EvidenceItem(
-                    Where(f"live {s.target}", "cert[0]"),
+                    s.where("cert[0]"),
                     "TLS Feature extension: status_request (must-staple)",
                 ),
                 EvidenceItem(
-                    Where(f"live {s.target}"),
+                    s.where(),
                     "status_request sent; no CertificateStatus / OCSP response in the handshake",
                 ),
             ),
@@ -161,7 +163,7 @@ def bad_staple(e: Evidence, p: Policy) -> Iterator[Result]:
             explains_outcome=revoked,
             evidence=(
                 EvidenceItem(
-                    Where(f"live {s.target}", "CertificateStatus"),
+                    s.where("CertificateStatus"),
                     f"OCSP status {o.status}; {what}",
                 ),
             ),

@@ -59,10 +59,6 @@ def _alert_after_hello(c: Connection, description: int) -> tuple[WireMessage, Wi
     return alert, prev
 
 
-def _where(s: ServerScan) -> Where:
-    return Where(f"live {s.target}")
-
-
 def _vname(v: int) -> str:
     return registry.version_name(v)
 
@@ -75,11 +71,9 @@ def _accepted_versions(s: ServerScan) -> list[int]:
     return sorted(v for v, ok in s.versions.items() if ok)
 
 
-class _NoSuite:
-    key_exchange = ""
-
-
-_NOSUITE = _NoSuite()
+def _is_psk(code: int) -> bool:
+    suite = registry.cipher_suite(code)
+    return suite is not None and "PSK" in suite.key_exchange
 
 
 def _suite_elsewhere(e: Evidence, c: Connection) -> tuple[str, int] | None:
@@ -169,7 +163,7 @@ def legacy_only(e: Evidence, p: Policy) -> Iterator[Result]:
             title=f"The server speaks only {' and '.join(_vname(v) for v in accepted)}, which current clients no longer offer",
             explains_outcome=not common,
             evidence=tuple(
-                EvidenceItem(_where(s), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
+                EvidenceItem(s.where(), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
                 for v, ok in sorted(s.versions.items())
             ),
             clients={p.name: f"fails: offers only {', '.join(_vname(v) for v in p.versions)}"},
@@ -234,7 +228,7 @@ def no_common_version(e: Evidence, p: Policy) -> Iterator[Result]:
             title=f"The server accepts only {', '.join(_vname(v) for v in accepted)}; this client offers only {', '.join(_vname(v) for v in p.versions)}",
             explains_outcome=True,
             evidence=tuple(
-                EvidenceItem(_where(s), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
+                EvidenceItem(s.where(), f"{_vname(v)}: {'accepted' if ok else 'refused'}")
                 for v, ok in sorted(s.versions.items())
             ),
             clients={p.name: "fails: protocol_version (alert 70)"},
@@ -265,7 +259,7 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         alert, hello = hit
         _, suites = _offered(c)
-        psk = [x for x in suites if "PSK" in (registry.cipher_suite(x) or _NOSUITE).key_exchange]
+        psk = [x for x in suites if _is_psk(x)]
         elsewhere = _suite_elsewhere(e, c)
         facts = [
             EvidenceItem(
@@ -324,7 +318,7 @@ def no_common_suite(e: Evidence, p: Policy) -> Iterator[Result]:
             explains_outcome=True,
             evidence=(
                 EvidenceItem(
-                    _where(s), "server accepts: " + ", ".join(_suite(c) for c in server[:12])
+                    s.where(), "server accepts: " + ", ".join(_suite(c) for c in server[:12])
                 ),
                 EvidenceItem(
                     Where(f"policy {p.name}"),
@@ -371,7 +365,7 @@ def no_forward_secrecy(e: Evidence, p: Policy) -> Iterator[Result]:
             severity=Severity.FATAL if p.requires_forward_secrecy else Severity.WARN,
             title="Every cipher suite the server accepts uses RSA key exchange: no forward secrecy",
             evidence=(
-                EvidenceItem(_where(s), "accepted: " + ", ".join(_suite(c) for c in suites[:12])),
+                EvidenceItem(s.where(), "accepted: " + ", ".join(_suite(c) for c in suites[:12])),
             ),
             clients={
                 "ios/macos (ATS)": "fails: -9802 unless NSExceptionRequiresForwardSecrecy is NO"
@@ -457,7 +451,7 @@ def weak_dh(e: Evidence, p: Policy) -> Iterator[Result]:
             + ("" if only else " (clients that prefer ECDHE or TLS 1.3 are not affected)"),
             explains_outcome=only,
             evidence=(
-                EvidenceItem(_where(s), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),
+                EvidenceItem(s.where(), f"ServerKeyExchange: DHE with a {s.dh_bits}-bit prime"),
             ),
             clients={
                 "openssl-3": "fails: dh key too small (SSL_R_DH_KEY_TOO_SMALL)",
@@ -491,7 +485,7 @@ def required_extension(e: Evidence, p: Policy) -> Iterator[Result]:
                 id="ext.required-by-server",
                 severity=Severity.WARN,
                 title=f"The server refuses clients that do not send {ext}",
-                evidence=(EvidenceItem(_where(s), f"with {ext}: accepted; without it: {what}"),),
+                evidence=(EvidenceItem(s.where(), f"with {ext}: accepted; without it: {what}"),),
                 clients={"clients without " + ext: "fail"},
                 fixes=(
                     Fix(

@@ -16,17 +16,15 @@ from tlsdoctor.model import (
     Finding,
     Fix,
     ProbeRequest,
-    ServerScan,
     Severity,
     Side,
-    Where,
 )
 from tlsdoctor.rules import transcripts as T
+from tlsdoctor.rules.alert import DECRYPT_FAILED
 from tlsdoctor.rules.base import Result, rule
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.names import alert_label
 
-_MISMATCH_ALERTS = {20, 51}  # bad_record_mac, decrypt_error
 _USED_WORDS = {
     "hex": "the hex-decoded bytes",
     "ascii": "the text's own bytes",
@@ -54,7 +52,7 @@ def _transcript_mismatch(e: Evidence) -> Iterator[Finding]:
         if suite is None or "PSK" not in suite.key_exchange:
             continue
         hit = T.fatal_alert(c)
-        if hit is None or getattr(hit[0].message, "description", None) not in _MISMATCH_ALERTS:
+        if hit is None or getattr(hit[0].message, "description", None) not in DECRYPT_FAILED:
             continue
         alert, prev = hit
         yield Finding(
@@ -77,19 +75,6 @@ def _transcript_mismatch(e: Evidence) -> Iterator[Finding]:
             refs=("RFC 4279 §2",),
             order=12,
         )
-
-
-def _where(s: ServerScan) -> Where:
-    return Where(f"live {s.target}")
-
-
-def _attempt_fact(a: Attempt) -> str:
-    if a.result == "accepted":
-        suite = registry.cipher_suite_name(a.cipher_suite) if a.cipher_suite is not None else "?"
-        return f"handshake completed ({suite})"
-    if a.alert is not None:
-        return f"server sent alert {alert_label(a.alert.description)}"
-    return a.detail or a.result
 
 
 @rule(
@@ -116,12 +101,12 @@ def psk_only(e: Evidence, p: Policy) -> Iterator[Result]:
             explains_outcome=True,
             evidence=(
                 EvidenceItem(
-                    _where(s),
+                    s.where(),
                     "certificate-based handshakes refused: "
-                    + (_attempt_fact(s.default) if s.default else "refused"),
+                    + (T.describe_attempt(s.default) if s.default else "refused"),
                 ),
                 EvidenceItem(
-                    _where(s),
+                    s.where(),
                     "PSK cipher suites accepted: "
                     + (", ".join(registry.cipher_suite_name(c) for c in suites) or "some"),
                 ),
@@ -165,7 +150,7 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         if a.alert is not None and a.alert.description == 115:
             continue  # psk.unknown-identity
-        if a.alert is not None and a.alert.description not in _MISMATCH_ALERTS:
+        if a.alert is not None and a.alert.description not in DECRYPT_FAILED:
             continue
         if "tried" not in s.psk:
             yield ProbeRequest(
@@ -176,10 +161,10 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
             continue
         works = s.psk.get("encoding")
         used = s.psk.get("used_encoding", "hex")
-        facts = [EvidenceItem(_where(s), f"with the key read as {used}: {_attempt_fact(a)}")]
+        facts = [EvidenceItem(s.where(), f"with the key read as {used}: {T.describe_attempt(a)}")]
         for enc, other in (s.psk.get("tried") or {}).items():
             facts.append(
-                EvidenceItem(_where(s), f"with the key read as {enc}: {_attempt_fact(other)}")
+                EvidenceItem(s.where(), f"with the key read as {enc}: {T.describe_attempt(other)}")
             )
         if works:
             title = f"The PSK does not match: the server expects {_ENCODING_WORDS.get(works, works)}, but the client used {_USED_WORDS.get(used, used)}"
@@ -208,7 +193,7 @@ def key_mismatch(e: Evidence, p: Policy) -> Iterator[Result]:
             title=title,
             explains_outcome=True,
             evidence=tuple(facts),
-            clients={"this client": "fails: " + (_attempt_fact(a))},
+            clients={"this client": "fails: " + (T.describe_attempt(a))},
             fixes=fx,
             refs=("RFC 4279 §2",),
             order=12,
@@ -239,7 +224,7 @@ def unknown_identity(e: Evidence, p: Policy) -> Iterator[Result]:
             if ident
             else "The server does not know the PSK identity",
             explains_outcome=True,
-            evidence=(EvidenceItem(_where(s), _attempt_fact(a)),),
+            evidence=(EvidenceItem(s.where(), T.describe_attempt(a)),),
             fixes=(
                 Fix(
                     "general",

@@ -25,9 +25,8 @@ def run_rules(
             if offline and r.needs and not any(c.text == r.needs for c in not_checked):
                 not_checked.append(Check(r.id, r.needs))
             continue
-        out = r.run(evidence, policy)
         produced = False
-        for item in out:
+        for item in r.check(evidence, policy):
             if isinstance(item, Finding):
                 findings.append(item)
                 produced = True

@@ -32,6 +32,7 @@ from tlsdoctor.clients.appconfig import AppConfig
 from tlsdoctor.clients.profiles import Profile
 from tlsdoctor.model import Attempt, Evidence, Finding, Report, ServerScan, Severity
 from tlsdoctor.pki.certinfo import now
+from tlsdoctor.rules.transcripts import describe_attempt
 from tlsdoctor.wire import registry
 
 HANDSHAKE_RULES = frozenset(
@@ -101,28 +102,13 @@ def catalog_entry(text: str) -> str | None:
         res = lookup(text)
         if not res.mentions:
             return None
-        return load().entry(res.mentions[0].best.entry).id
+        return load().head(res.mentions[0].best.entry).id
     except Exception:  # the catalog is a convenience; never fail a diagnosis over it
         return None
 
 
 def _vname(v: int | None) -> str:
     return registry.version_name(v) if v else "?"
-
-
-def _describe_attempt(a: Attempt) -> str:
-    if a.result == "accepted":
-        parts = [_vname(a.version)]
-        if a.cipher_suite is not None:
-            parts.append(registry.cipher_suite_name(a.cipher_suite))
-        if a.group is not None:
-            parts.append(registry.group_name(a.group))
-        return ", ".join(parts)
-    if a.alert is not None:
-        return (
-            f"alert {a.alert.description} {registry.alert_name(a.alert.description) or ''}".strip()
-        )
-    return a.result + (f" ({a.detail})" if a.detail else "")
 
 
 def _handshake_failure(p: Profile, a: Attempt, scan: ServerScan) -> _Failure | None:
@@ -149,12 +135,12 @@ def _handshake_failure(p: Profile, a: Attempt, scan: ServerScan) -> _Failure | N
         return _Failure(
             ORDER_HANDSHAKE + 1,
             "cipher.no-common-suite",
-            f"no common cipher suite or group: the server answered {p.id}'s hello with {_describe_attempt(a)}",
+            f"no common cipher suite or group: the server answered {p.id}'s hello with {describe_attempt(a, negotiated=True)}",
         )
     return _Failure(
         ORDER_HANDSHAKE + 1,
         "handshake.refused",
-        f"the server refused {p.id}'s hello: {_describe_attempt(a)}",
+        f"the server refused {p.id}'s hello: {describe_attempt(a, negotiated=True)}",
     )
 
 
@@ -294,7 +280,7 @@ def simulate(
         handshake = None
         att = (hellos or {}).get(p.id)
         if att is not None and scan is not None:
-            handshake = _describe_attempt(att)
+            handshake = describe_attempt(att, negotiated=True)
             for f in (_handshake_failure(p, att, scan), _param_failure(p, att, scan)):
                 if f is not None:
                     failures.append(f)
@@ -308,9 +294,7 @@ def simulate(
             failures = [f for f in failures if f.order > ORDER_HANDSHAKE + 2]
         findings, _, _, _ = run_rules(evidence, policy, offline=False)
         fatal = [f for f in findings if f.severity is Severity.FATAL]
-        if att is not None:
-            fatal = [f for f in fatal if f.id not in HANDSHAKE_RULES]
-        if ats_allowed:
+        if att is not None or ats_allowed:
             fatal = [f for f in fatal if f.id not in HANDSHAKE_RULES]
         per_client[p.id] = fatal
         failures.extend(_Failure(f.order, f.id, f.title, f) for f in fatal)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tlsdoctor.model import Chain, Connection, Evidence, Side, Where, WireMessage
+from tlsdoctor.model import Attempt, Chain, Connection, Evidence, Side, Where, WireMessage
+from tlsdoctor.wire import registry
+from tlsdoctor.wire.names import alert_label
 
 TRANSPORT_EVENTS = ("FIN", "RST")
 
@@ -69,6 +71,22 @@ def fatal_alert(
     return None
 
 
+def empty_client_certificate(c: Connection) -> WireMessage | None:
+    """The client's Certificate message when it held no certificate.
+
+    From the parsed message, or, when the source saw only that the message
+    was sent (a debug log), from ``Connection.facts["client_certificate_empty"]``.
+    """
+    if c.transcript is None:
+        return None
+    for m in c.transcript.messages:
+        if m.name == "Certificate" and m.sender is Side.CLIENT:
+            if m.message is not None:
+                return m if getattr(m.message, "is_empty", False) else None
+            return m if c.facts.get("client_certificate_empty") else None
+    return None
+
+
 def messages_before(c: Connection, target: WireMessage) -> list[WireMessage]:
     assert c.transcript is not None
     out = []
@@ -109,3 +127,32 @@ def chain_of(e: Evidence, c: Connection, role: Side = Side.SERVER) -> Chain | No
         if ch.source == c.id and ch.role is role:
             return ch
     return None
+
+
+def describe_attempt(a: Attempt | None, *, negotiated: bool = False) -> str:
+    """What one probe connection came to, in words.
+
+    As a finding's fact: "handshake completed (TLS_AES_128_GCM_SHA256)",
+    "server sent alert 116 certificate_required", else the detail or result
+    ("timeout"); "not tried" for no attempt.  With ``negotiated`` (the client
+    simulator's handshake column): "TLS 1.3, TLS_AES_128_GCM_SHA256, x25519",
+    "alert 70 protocol_version", "timeout (detail)".
+    """
+    if a is None:
+        return "not tried"
+    if a.result == "accepted":
+        suite = registry.cipher_suite_name(a.cipher_suite) if a.cipher_suite is not None else None
+        if not negotiated:
+            return f"handshake completed ({suite})" if suite else "handshake completed"
+        parts = [registry.version_name(a.version) if a.version else "?"]
+        if suite:
+            parts.append(suite)
+        if a.group is not None:
+            parts.append(registry.group_name(a.group))
+        return ", ".join(parts)
+    if a.alert is not None:
+        label = alert_label(a.alert.description)
+        return f"alert {label}" if negotiated else f"server sent alert {label}"
+    if negotiated:
+        return a.result + (f" ({a.detail})" if a.detail else "")
+    return a.detail or a.result

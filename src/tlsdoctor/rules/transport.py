@@ -34,19 +34,8 @@ def _scans(e: Evidence, p: Policy) -> bool:
     return bool(e.scans)
 
 
-def _where(s: ServerScan) -> Where:
-    return Where(f"live {s.target}")
-
-
 def _first_bytes(s: ServerScan) -> str:
-    if not s.first_bytes:
-        return "nothing"
-    text = s.first_bytes[:60]
-    printable = all(32 <= b < 127 or b in (9, 10, 13) for b in text)
-    if printable:
-        line = text.decode("ascii", "replace").splitlines()[0] if text.strip() else ""
-        return f"'{line}'"
-    return text[:16].hex(" ")
+    return _bytes_text(s.first_bytes) if s.first_bytes else "nothing"
 
 
 def _transport_rule(kind: str, rid: str, title: str, doc: str, cite: list[str], ok: str) -> None:
@@ -119,6 +108,7 @@ def _transcript_transport(e: Evidence) -> Iterator[tuple[Connection, str, WireMe
 
 
 def _bytes_text(data: bytes) -> str:
+    """The first line of a text answer, quoted; else the first bytes in hex."""
     text = data[:60]
     if all(32 <= b < 127 or b in (9, 10, 13) for b in text):
         line = text.decode("ascii", "replace").splitlines()[0] if text.strip() else ""
@@ -149,7 +139,7 @@ def _refused(s: ServerScan) -> Finding:
         title=f"Nothing accepts connections on {s.target}: the connection was refused",
         explains_outcome=True,
         evidence=(
-            EvidenceItem(_where(s), s.transport_detail or "TCP connection refused (RST to SYN)"),
+            EvidenceItem(s.where(), s.transport_detail or "TCP connection refused (RST to SYN)"),
         ),
         fixes=(
             Fix(
@@ -168,7 +158,7 @@ def _unreachable(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"{s.target} cannot be reached: no answer to the TCP connection attempt",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), s.transport_detail or "TCP connect timed out"),),
+        evidence=(EvidenceItem(s.where(), s.transport_detail or "TCP connect timed out"),),
         fixes=(
             Fix("general", "Check the address, routing and firewalls between you and the server."),
         ),
@@ -184,8 +174,8 @@ def _hang(s: ServerScan) -> Finding:
         title=f"{s.target} accepts TCP connections but never answers the TLS ClientHello",
         explains_outcome=True,
         evidence=(
-            EvidenceItem(_where(s), "TCP connection established"),
-            EvidenceItem(_where(s), s.transport_detail or "no byte received before the deadline"),
+            EvidenceItem(s.where(), "TCP connection established"),
+            EvidenceItem(s.where(), s.transport_detail or "no byte received before the deadline"),
         ),
         detail="A service that waits for the client to speak first in another protocol, a proxy or load balancer with no healthy backend, or a server stuck in accept.",
         fixes=(
@@ -207,7 +197,7 @@ def _closed(s: ServerScan) -> Finding:
         explains_outcome=True,
         evidence=(
             EvidenceItem(
-                _where(s),
+                s.where(),
                 s.transport_detail or "connection closed (FIN) after our ClientHello, no alert",
             ),
         ),
@@ -229,7 +219,7 @@ def _reset(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"{s.target} resets the connection on the ClientHello",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), s.transport_detail or "TCP RST after our ClientHello"),),
+        evidence=(EvidenceItem(s.where(), s.transport_detail or "TCP RST after our ClientHello"),),
         detail="A reset instead of an alert usually comes from a middlebox (firewall, IPS, proxy) that dislikes the ClientHello, or a server process that crashed on it.",
         fixes=(
             Fix(
@@ -248,7 +238,7 @@ def _plain_http(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"{s.target} speaks plain HTTP, not TLS: it answered our ClientHello with an HTTP response",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), f"first bytes from the server: {_first_bytes(s)}"),),
+        evidence=(EvidenceItem(s.where(), f"first bytes from the server: {_first_bytes(s)}"),),
         detail="Clients report this as 'wrong version number' (OpenSSL), 'record layer failure' or 'packet length too long': the bytes 'HTTP/1.1' read as a TLS record header make no sense.",
         fixes=(
             Fix("general", "Use http:// for this port, or the TLS port (usually 443)."),
@@ -274,7 +264,7 @@ def _not_tls(s: ServerScan) -> Finding:
         severity=Severity.FATAL,
         title=f"{s.target} speaks {proto}, not TLS",
         explains_outcome=True,
-        evidence=(EvidenceItem(_where(s), f"first bytes from the server: {_first_bytes(s)}"),),
+        evidence=(EvidenceItem(s.where(), f"first bytes from the server: {_first_bytes(s)}"),),
         fixes=(Fix("general", hint),),
         refs=("RFC 8446 §5.1",),
         order=ORDER,
@@ -284,7 +274,6 @@ def _not_tls(s: ServerScan) -> Finding:
 _TRANSPORT = {
     "refused": _refused,
     "unreachable": _unreachable,
-    "timeout": _unreachable,
     "hang": _hang,
     "closed": _closed,
     "reset": _reset,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import binascii
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -352,3 +353,23 @@ def describe_key_only(f: LoadedFile) -> str:
         f"{base}: holds a private key ({k.description}), not a certificate; its contents "
         "are not shown. Pass it with --key to check that it matches the certificate."
     )
+
+
+def load_anchors(ca_files: Sequence[str], passphrase: bytes | None = None) -> tuple[ChainCert, ...]:
+    """The roots the user says their client trusts (``--ca FILE``, repeatable).
+
+    Raises InputError for a file with no certificate, saying so when it holds
+    a private key instead (whose contents are never shown).
+    """
+    out: list[ChainCert] = []
+    for path in ca_files:
+        loaded = load_file(path, passphrase)
+        if not loaded.certs:
+            if loaded.keys:
+                raise InputError(
+                    f"{path}: --ca expects a CA certificate, but this file holds "
+                    "a private key (not shown)"
+                )
+            raise InputError(f"{path}: no certificate found for --ca")
+        out.extend(loaded.certs)
+    return tuple(out)

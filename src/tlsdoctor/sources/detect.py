@@ -3,7 +3,8 @@
 An item is a file (or ``-`` for standard input) or a piece of text:
 
 - a packet capture: pcap or pcapng magic numbers;
-- certificates or keys: PEM blocks, or DER/PKCS#7/PKCS#12 that parse;
+- certificates or keys: PEM blocks, or one DER structure (certificate, PKCS#7,
+  PKCS#12, key) that spans the whole file;
 - a TLS library's debug log: one of the formats :mod:`tlsdoctor.sources.logs` knows;
 - a server to check live: ``host``, ``host:port``, ``[v6]:port`` (not a file);
 - otherwise text to look up in the catalog of error codes.
@@ -13,18 +14,16 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 from tlsdoctor.errors import InputError
+from tlsdoctor.sources.capture.pcapfile import PCAP_MAGICS, PCAPNG_SHB
 
-PCAP_MAGIC = (
-    b"\xd4\xc3\xb2\xa1",
-    b"\xa1\xb2\xc3\xd4",
-    b"\x4d\x3c\xb2\xa1",
-    b"\xa1\xb2\x3c\x4d",
-)
-PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
-MAX_STDIN = 512 * 1024 * 1024
+_PCAPNG = PCAPNG_SHB.to_bytes(4, "big")
+"""A pcapng Section Header Block's type: the same bytes in either byte order."""
+HEAD_BYTES = 65536
+"""How much of an item is read to tell its kind."""
 
 _HOST = re.compile(
     r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?$"
@@ -37,21 +36,18 @@ _PATHY = re.compile(
 @dataclass(frozen=True)
 class Item:
     kind: str
-    """"capture", "pcapng" (a capture), "certs", "log", "host", "text"."""
+    """"pcap", "pcapng" (captures), "certs", "log", "host", "text"."""
     name: str
     path: str | None = None
     data: bytes | None = None
     """Content read from standard input."""
 
-    @property
-    def is_capture(self) -> bool:
-        return self.kind in ("pcap", "pcapng")
 
-
-def _sniff(head: bytes) -> str | None:
-    if head[:4] in PCAP_MAGIC:
+def _sniff(head: bytes, size: int) -> str | None:
+    """The kind the first bytes of an item say it is; ``size``: the item's whole length."""
+    if head[:4] in PCAP_MAGICS:
         return "pcap"
-    if head[:4] == PCAPNG_MAGIC:
+    if head[:4] == _PCAPNG:
         return "pcapng"
     if b"-----BEGIN " in head and any(
         k in head for k in (b"CERTIFICATE-----", b"PKCS7-----", b"PRIVATE KEY-----", b"CMS-----")
@@ -65,35 +61,54 @@ def _sniff(head: bytes) -> str | None:
         )
         if not text_lines or pem_like / len(text_lines) > 0.6:
             return "certs"
-    if head[:1] == b"\x30":
-        from tlsdoctor.sources.certfiles import load_bytes
-
-        try:
-            load_bytes(head, "probe")
-            return "certs"
-        except InputError as e:
-            if "PKCS#12" in str(e) or "passphrase" in str(e):
-                return "certs"
+    if _is_der(head, size):
+        return "certs"
     return None
+
+
+def _is_der(head: bytes, size: int) -> bool:
+    """One DER SEQUENCE spanning the whole item (a certificate, PKCS#7, PKCS#12, a key).
+
+    Text never has a long-form length byte (0x81-0x84) after its first
+    character, so that form is told by structure alone; a short form (under
+    128 bytes: only a small key fits) must also load, or a text line starting
+    with "0" of just the right length would pass.
+    """
+    if head[:1] != b"\x30":
+        return False
+    from tlsdoctor.sources.certfiles import _der_length, load_bytes  # cryptography: only now
+
+    if _der_length(head) != size:
+        return False
+    if head[1] >= 0x80:
+        return True
+    try:
+        load_bytes(head, "probe")
+    except InputError:
+        return False
+    return True
 
 
 def recognise(item: str, stdin: bytes | None = None) -> Item:
     """The kind of ``item``; raises InputError for a path that is not there."""
     if item == "-":
         data = stdin if stdin is not None else b""
-        kind = _sniff(data[:65536]) or "log"
+        kind = _sniff(data[:HEAD_BYTES], len(data)) or "log"
         return Item(kind, "stdin", None, data)
     if os.path.isdir(item):
         raise InputError(f"{item}: is a directory")
     if os.path.exists(item):
         try:
             with open(item, "rb") as fh:
-                head = fh.read(65536)
+                head = fh.read(HEAD_BYTES)
+                st = os.fstat(fh.fileno())
         except OSError as e:
             raise InputError(f"{item}: cannot read ({e.strerror})") from None
         if not head.strip():
             raise InputError(f"{item}: file is empty")
-        return Item(_sniff(head) or "log", os.path.basename(item), item)
+        # A pipe or device has no size: what was read is all there is to judge.
+        size = st.st_size if stat.S_ISREG(st.st_mode) else len(head)
+        return Item(_sniff(head, size) or "log", os.path.basename(item), item)
     text = item.strip()
     if (
         _HOST.match(text)

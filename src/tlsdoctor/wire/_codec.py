@@ -15,7 +15,6 @@ from .errors import WireError
 
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
-_U64 = struct.Struct(">Q")
 
 
 class Reader:
@@ -100,12 +99,6 @@ class Reader:
         self.pos += 4
         return v
 
-    def u64(self, what: str) -> int:
-        self._need(8, what)
-        v: int = _U64.unpack_from(self.data, self.pos)[0]
-        self.pos += 8
-        return v
-
     # -- byte strings ------------------------------------------------------
     def raw(self, n: int, what: str) -> bytes:
         self._need(n, what)
@@ -186,16 +179,8 @@ def u16(v: int) -> bytes:
     return _U16.pack(v & 0xFFFF)
 
 
-def u24(v: int) -> bytes:
-    return (v & 0xFFFFFF).to_bytes(3, "big")
-
-
 def u32(v: int) -> bytes:
     return _U32.pack(v & 0xFFFFFFFF)
-
-
-def u64(v: int) -> bytes:
-    return _U64.pack(v & 0xFFFFFFFFFFFFFFFF)
 
 
 def vec8(data: bytes) -> bytes:

@@ -13,8 +13,7 @@ from typing import Any
 
 from . import _codec as c
 from . import messages as m
-
-TLS12 = 0x0303
+from .constants import ProtocolVersion as PV
 
 
 def extensions_bytes(extensions: tuple[m.Extension, ...]) -> bytes:
@@ -99,7 +98,7 @@ def _certificate_request(msg: m.CertificateRequest, version: int | None) -> byte
     if msg.certificate_request_context is not None:
         return c.vec8(msg.certificate_request_context) + extensions_bytes(msg.extensions)
     parts = [c.vec8(msg.certificate_types or b"")]
-    if version is None or version >= TLS12:
+    if version is None or version >= PV.TLSv1_2:
         parts.append(c.u16_list(msg.signature_algorithms))
     parts.append(c.vec16(b"".join(c.vec16(n) for n in msg.certificate_authorities)))
     return b"".join(parts)

@@ -44,8 +44,10 @@ from . import extensions as x
 from .build import handshake_bytes
 from .client12 import Tls12Flow
 from .client13 import Tls13Flow
+from .constants import AlertDescription as AD
 from .constants import ContentType as CT
 from .constants import ExtensionType as XT
+from .constants import ProtocolVersion as PV
 from .constants import is_grease
 from .errors import ProtocolError, WireError
 from .events import (
@@ -78,11 +80,12 @@ from .records import (
 )
 from .registry import cipher_suite
 
-TLS13 = 0x0304
-
 
 class SecretLike(Protocol):
     def reveal(self) -> bytes | str: ...
+
+
+_LEGACY_VERSIONS = (PV.SSLv3, PV.TLSv1_0, PV.TLSv1_1, PV.TLSv1_2)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,13 @@ class ClientConfig:
     event) without computing anything further: "ServerHello",
     "HelloRetryRequest", "ServerHelloDone".  Version and suite probes stop at
     the ServerHello and never pay for a key exchange."""
+    replay: bool = False
+    """The hello is another client's, replayed to see what the server chooses
+    (the client simulator).  A server without supported_versions may answer
+    with any version up to the ClientHello's (RFC 5246 §E.1); whether that
+    client accepts a lower one is its policy, judged by the caller, so only
+    protocol violations fail the ServerHello.  When False the engine accepts
+    only versions its own profile offers."""
     abort_on_bad_signature: bool = True
     """Fail (decrypt_error) when a server signature does not verify, as a
     client would; when False only a SignatureChecked event records it."""
@@ -233,11 +243,7 @@ class ClientEngine:
         """Queue a close_notify alert."""
         if self.state in ("idle", "failed"):
             return
-        self._send_alert(1, 0)
-
-    @property
-    def handshake_complete(self) -> bool:
-        return self.state == "connected"
+        self._send_alert(1, AD.close_notify)
 
     def messages(self) -> list[MessageEvent]:
         """The MessageEvents so far, in wire order."""
@@ -256,7 +262,7 @@ class ClientEngine:
         return raw
 
     def send_plain_ccs(self) -> None:
-        version = 0x0303 if self.version is None or self.version >= TLS13 else self.version
+        version = PV.TLSv1_2 if self.version is None or self.version >= PV.TLSv1_3 else self.version
         self._out += bytes((CT.change_cipher_spec,)) + version.to_bytes(2, "big") + b"\x00\x01\x01"
         self.ccs_sent = True
         self.emit(MessageEvent("client", ChangeCipherSpec(), False, b"\x01"))
@@ -339,7 +345,7 @@ class ClientEngine:
                     "no ChangeCipherSpec before the ServerHello",
                     side="server",
                     context="record layer",
-                    alert=10,
+                    alert=AD.unexpected_message,
                 )
             return
         if self.read_encrypted and not (tls13 and ctype == CT.alert):
@@ -349,7 +355,7 @@ class ClientEngine:
                     side="server",
                     context="record layer",
                     found=f"content type {ctype}",
-                    alert=10,
+                    alert=AD.unexpected_message,
                 )
             ctype, data = self.read.open(record)
             encrypted = True
@@ -363,7 +369,7 @@ class ClientEngine:
                     "no application data before the handshake completes",
                     side="server",
                     context="record layer",
-                    alert=10,
+                    alert=AD.unexpected_message,
                 )
             self.emit(
                 MessageEvent("server", ApplicationData(len(data)), encrypted, b"", record.offset)
@@ -375,7 +381,7 @@ class ClientEngine:
                 side="server",
                 context="record layer",
                 found=f"content type {ctype}",
-                alert=10,
+                alert=AD.unexpected_message,
             )
 
     def _on_alerts(self, data: bytes, encrypted: bool, offset: int) -> None:
@@ -386,8 +392,8 @@ class ClientEngine:
                 )
             )
             tls13 = isinstance(self.flow, Tls13Flow)
-            ends = alert.level == 2 or alert.description == 0
-            if tls13 and alert.description != 90:  # RFC 8446 §6: all but user_canceled end it
+            ends = alert.level == 2 or alert.description == AD.close_notify
+            if tls13 and alert.description != AD.user_canceled:  # RFC 8446 §6: all others end it
                 ends = True
             if ends:
                 self.state = "closed"
@@ -416,7 +422,7 @@ class ClientEngine:
                         side="server",
                         context="handshake",
                         found=msg.name,
-                        alert=10,
+                        alert=AD.unexpected_message,
                     )
                 self._on_server_hello(msg, frame.raw)
             elif flow is not None:
@@ -429,7 +435,7 @@ class ClientEngine:
                         "a record boundary at a key change (RFC 8446 §5.1)",
                         side="server",
                         context="handshake",
-                        alert=10,
+                        alert=AD.unexpected_message,
                     )
 
     def _stop_here(self, msg: Any, stop_after: tuple[str, ...]) -> bool:
@@ -439,7 +445,7 @@ class ClientEngine:
             if name not in stop_after or self.state != "wait_server_hello":
                 return False
             if name == "ServerHello":
-                self._check_server_hello(msg)
+                self._accept_server_hello(msg)
             self.stop(f"configured to stop at the server's {name}")
             return True
         if msg.name in stop_after:
@@ -447,34 +453,27 @@ class ClientEngine:
             return True
         return False
 
-    def _check_server_hello(self, sh: ServerHello) -> None:
-        """Record the negotiated version and suite without starting a key exchange."""
-        sv = sh.extension(XT.supported_versions)
-        version = (
-            x.parse_extension(sv, 2, "server").version if sv is not None else sh.legacy_version
-        )
-        self.version = version
-        self.cipher_suite = sh.cipher_suite
-
     # ------------------------------------------------------------ ServerHello
-    def _on_server_hello(self, sh: ServerHello, raw: bytes) -> None:
+    def _accept_server_hello(self, sh: ServerHello) -> int:
+        """Check the ServerHello's choices against what the client offered and
+        record the negotiated version and suite (no key exchange yet)."""
         ch = self.client_hello
         assert ch is not None
-        if sh.is_hello_retry_request:
-            self._on_hello_retry_request(sh, raw)
-            return
         sv = sh.extension(XT.supported_versions)
-        version = (
-            x.parse_extension(sv, 2, "server").version if sv is not None else sh.legacy_version
-        )
+        if sv is not None:
+            x.parse_extension(sv, 2, "server")  # a malformed body is a decode_error
+        version = sh.selected_version
         offered = [v for v in self.profile.versions if not is_grease(v)]
+        if sv is None and self.config.replay:
+            # legacy negotiation: anything up to what the ClientHello said
+            offered = [v for v in _LEGACY_VERSIONS if v <= ch.legacy_version]
         if version not in offered:
             raise ProtocolError(
                 "a version the client offered",
                 side="server",
                 context="ServerHello",
                 found=f"0x{version:04x}",
-                alert=70,
+                alert=AD.protocol_version,
             )
         if sh.cipher_suite not in ch.cipher_suites or is_grease(sh.cipher_suite):
             raise ProtocolError(
@@ -490,6 +489,15 @@ class ClientEngine:
                 context="ServerHello",
                 found=str(sh.compression_method),
             )
+        self.version = version
+        self.cipher_suite = sh.cipher_suite
+        return version
+
+    def _on_server_hello(self, sh: ServerHello, raw: bytes) -> None:
+        if sh.is_hello_retry_request:
+            self._on_hello_retry_request(sh, raw)
+            return
+        version = self._accept_server_hello(sh)
         suite = cipher_suite(sh.cipher_suite)
         if suite is None or not suite.allowed_in(version):
             raise ProtocolError(
@@ -498,10 +506,8 @@ class ClientEngine:
                 context="ServerHello",
                 found=f"0x{sh.cipher_suite:04x}",
             )
-        self.version = version
-        self.cipher_suite = sh.cipher_suite
         self.state = "handshake"
-        if version == TLS13:
+        if version == PV.TLSv1_3:
             self.flow = Tls13Flow(self, sh, raw, suite)
         else:
             self.flow = Tls12Flow(self, sh, raw, suite, version)
@@ -514,10 +520,10 @@ class ClientEngine:
                 "at most one HelloRetryRequest (RFC 8446 §4.1.4)",
                 side="server",
                 context="HelloRetryRequest",
-                alert=10,
+                alert=AD.unexpected_message,
             )
         sv = hrr.extension(XT.supported_versions)
-        if sv is None or x.parse_extension(sv, 6, "server").version != TLS13:
+        if sv is None or x.parse_extension(sv, 6, "server").version != PV.TLSv1_3:
             raise ProtocolError(
                 "supported_versions selecting TLS 1.3", side="server", context="HelloRetryRequest"
             )

@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from . import extensions as x
 from .build import client_key_exchange
 from .client13 import leaf_public_key
+from .constants import AlertDescription as AD
 from .constants import ExtensionType as XT
+from .constants import ProtocolVersion as PV
 from .errors import ProtocolError
 from .events import FinishedChecked, HandshakeComplete, SignatureChecked
 from .kex import DhKeyShare, KeyShare, supported
@@ -64,7 +66,6 @@ from .suites import CipherSuite
 if TYPE_CHECKING:
     from .client import ClientEngine
 
-TLS12 = 0x0303
 _CERT_AUTH = frozenset({"RSA", "DSS", "ECDSA"})
 _NEEDS_SKE = frozenset({"DHE", "ECDHE", "DHE_PSK", "ECDHE_PSK"})
 _PSK_KX = frozenset({"PSK", "DHE_PSK", "ECDHE_PSK", "RSA_PSK"})
@@ -77,7 +78,7 @@ def _unexpected(state: str, msg: Any) -> ProtocolError:
         side="server",
         context="handshake",
         found=msg.name,
-        alert=10,
+        alert=AD.unexpected_message,
     )
 
 
@@ -127,7 +128,7 @@ class Tls12Flow:
                     side="server",
                     context="ServerHello",
                     found=ext.type_name,
-                    alert=110,
+                    alert=AD.unsupported_extension,
                 )
             x.parse_extension(ext, 2, "server")
         ri = sh.extension(XT.renegotiation_info)
@@ -136,7 +137,7 @@ class Tls12Flow:
                 "an empty renegotiation_info on a first handshake (RFC 5746 §3.4)",
                 side="server",
                 context="ServerHello",
-                alert=40,
+                alert=AD.handshake_failure,
             )
         self.ems = sh.extension(XT.extended_master_secret) is not None
         self.etm = sh.extension(XT.encrypt_then_mac) is not None and suite.mode == "CBC"
@@ -158,7 +159,7 @@ class Tls12Flow:
                 side="server",
                 context="record layer",
                 found=f"state {self.state}",
-                alert=10,
+                alert=AD.unexpected_message,
             )
         e = self.engine
         e.read = self.pending_read
@@ -180,7 +181,10 @@ class Tls12Flow:
             raise _unexpected("WAIT_CERTIFICATE", msg)
         if msg.is_empty:
             raise ProtocolError(
-                "a non-empty server Certificate", side="server", context="Certificate", alert=50
+                "a non-empty server Certificate",
+                side="server",
+                context="Certificate",
+                alert=AD.decode_error,
             )
         self.server_certificate = msg
         self.server_key, self.server_key_error = leaf_public_key(msg)
@@ -241,7 +245,7 @@ class Tls12Flow:
                 "a server Finished that matches the transcript",
                 side="server",
                 context="Finished",
-                alert=51,
+                alert=AD.decrypt_error,
             )
         self.messages += raw
         self.state = "connected"
@@ -302,7 +306,7 @@ class Tls12Flow:
         if error is not None and e.config.abort_on_bad_signature:
             raise ProtocolError(
                 "a ServerKeyExchange signature that verifies", side="server",
-                context="ServerKeyExchange", found=error, alert=51,
+                context="ServerKeyExchange", found=error, alert=AD.decrypt_error,
             )  # fmt: skip
 
     def _client_flight(self) -> None:
@@ -348,7 +352,7 @@ class Tls12Flow:
                     side="server",
                     context="Certificate",
                     found=self.server_key_error or type(self.server_key).__name__,
-                    alert=43,
+                    alert=AD.unsupported_certificate,
                 )
             assert e.client_hello is not None
             shared = e.client_hello.legacy_version.to_bytes(2, "big") + os.urandom(46)
@@ -376,7 +380,7 @@ class Tls12Flow:
 
         key = e.config.client_key
         if self.cert_sent and key is not None and self.cert_request is not None:
-            if self.version >= TLS12:
+            if self.version >= PV.TLSv1_2:
                 offered = self.cert_request.signature_algorithms
                 scheme = choose_scheme(key, offered, False) or default_scheme(key, False)
                 if scheme is not None:
@@ -386,9 +390,7 @@ class Tls12Flow:
                 e.send_handshake(CertificateVerify(None, sign_legacy(key, bytes(self.messages))))
 
         e.send_plain_ccs()
-        keys = key_block(
-            suite, self.version, self.master, e.client_random, self.server_random, self.etm
-        )
+        keys = key_block(suite, self.version, self.master, e.client_random, self.server_random)
         e.write = tls12_protection(suite, self.version, keys, True, self.etm, "client")
         e.write_encrypted = True
         self.pending_read = tls12_protection(suite, self.version, keys, False, self.etm, "server")

@@ -14,7 +14,9 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from . import extensions as x
+from .constants import AlertDescription as AD
 from .constants import ExtensionType as XT
+from .constants import ProtocolVersion as PV
 from .errors import ProtocolError
 from .events import FinishedChecked, HandshakeComplete, SignatureChecked
 from .keyschedule import KeySchedule, Transcript, finished_verify_data
@@ -36,8 +38,6 @@ from .suites import CipherSuite
 if TYPE_CHECKING:
     from .client import ClientEngine
 
-TLS13 = 0x0304
-
 
 def _unexpected(state: str, msg: Any) -> ProtocolError:
     return ProtocolError(
@@ -45,7 +45,7 @@ def _unexpected(state: str, msg: Any) -> ProtocolError:
         side="server",
         context="handshake",
         found=msg.name,
-        alert=10,
+        alert=AD.unexpected_message,
     )
 
 
@@ -62,7 +62,7 @@ def leaf_public_key(cert: Certificate) -> tuple[Any, str | None]:
 class Tls13Flow:
     """Client side of a TLS 1.3 handshake, from the ServerHello on."""
 
-    version = TLS13
+    version = PV.TLSv1_3
     key_exchange: str | None = None
 
     def __init__(
@@ -143,14 +143,14 @@ class Tls13Flow:
                 "a key_share extension (or pre_shared_key)",
                 side="server",
                 context="ServerHello",
-                alert=109,
+                alert=AD.missing_extension,
             )
         elif 0 not in e.profile.psk_modes:
             raise ProtocolError(
                 "a key_share: the client offered only psk_dhe_ke",
                 side="server",
                 context="ServerHello",
-                alert=109,
+                alert=AD.missing_extension,
             )
         self.psk_used = psk is not None
         self.schedule = KeySchedule(suite.hash, psk)
@@ -178,7 +178,7 @@ class Tls13Flow:
                 "no ChangeCipherSpec after the server's Finished (RFC 8446 §5)",
                 side="server",
                 context="record layer",
-                alert=10,
+                alert=AD.unexpected_message,
             )
 
     def on_message(self, msg: Any, raw: bytes) -> None:
@@ -224,7 +224,7 @@ class Tls13Flow:
                 "a non-empty server Certificate (RFC 8446 §4.4.2.4)",
                 side="server",
                 context="Certificate",
-                alert=50,
+                alert=AD.decode_error,
             )
         for entry in msg.certificate_list:
             for ext in entry.extensions:
@@ -251,7 +251,7 @@ class Tls13Flow:
         if error is not None and e.config.abort_on_bad_signature:
             raise ProtocolError(
                 "a CertificateVerify that verifies", side="server", context="CertificateVerify",
-                found=error, alert=51,
+                found=error, alert=AD.decrypt_error,
             )  # fmt: skip
         self.transcript.update(raw)
         self.state = "wait_finished"
@@ -271,7 +271,7 @@ class Tls13Flow:
                 "a server Finished that matches the transcript",
                 side="server",
                 context="Finished",
-                alert=51,
+                alert=AD.decrypt_error,
             )
         self.transcript.update(raw)
         s.master(self.transcript.digest())
@@ -313,7 +313,7 @@ class Tls13Flow:
         e.state = "connected"
         e.emit(
             HandshakeComplete(
-                TLS13,
+                PV.TLSv1_3,
                 self.suite.code,
                 self.group,
                 self.alpn,

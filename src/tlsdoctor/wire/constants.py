@@ -58,6 +58,33 @@ class HandshakeType(enum.IntEnum):
 # (draft-agl-tls-nextprotoneg) used handshake type 67.
 UNREGISTERED_HANDSHAKE_TYPES = {67: "next_protocol"}
 
+HANDSHAKE_MESSAGE_NAMES: dict[int, str] = {
+    0: "HelloRequest",
+    1: "ClientHello",
+    2: "ServerHello",
+    4: "NewSessionTicket",
+    5: "EndOfEarlyData",
+    8: "EncryptedExtensions",
+    11: "Certificate",
+    12: "ServerKeyExchange",
+    13: "CertificateRequest",
+    14: "ServerHelloDone",
+    15: "CertificateVerify",
+    16: "ClientKeyExchange",
+    20: "Finished",
+    22: "CertificateStatus",
+    24: "KeyUpdate",
+    25: "CompressedCertificate",
+}
+"""Handshake types as transcripts name their messages (the RFC's message
+names, RFC 8446 §4, RFC 5246 §7.4, RFC 6066, RFC 8879), for those a capture
+or a log shows."""
+
+HELLO_RETRY_REQUEST_RANDOM = bytes.fromhex(
+    "CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C"
+)
+"""RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest."""
+
 
 class AlertLevel(enum.IntEnum):
     """RFC 5246 §7.2; in TLS 1.3 the level is ignored except for close_notify."""

@@ -18,7 +18,6 @@ import enum
 _DECODE_ERROR = 50
 _RECORD_OVERFLOW = 22
 _BAD_RECORD_MAC = 20
-_UNEXPECTED_MESSAGE = 10
 _ILLEGAL_PARAMETER = 47
 
 
@@ -69,13 +68,6 @@ class WireError(ValueError):
         found = f", found {self.found}" if self.found else ""
         return f"{who} malformed data{what}{at}: expected {self.expected}{found}"
 
-    def with_side(self, side: object) -> WireError:
-        """This error, attributed to ``side`` when no side was known yet."""
-        if self.side is None and side_name(side) is not None:
-            self.side = side_name(side)
-            self.args = (self._text(),)
-        return self
-
 
 class RecordOverflowError(WireError):
     """A record longer than the protocol allows (RFC 8446 §5.1, §5.2)."""
@@ -116,6 +108,3 @@ class ProtocolError(WireError):
         what = f" in {self.context}" if self.context else ""
         found = f" ({self.found})" if self.found else ""
         return f"{who} broke the handshake{what}: {self.expected}{found}"
-
-
-UNEXPECTED_MESSAGE = _UNEXPECTED_MESSAGE

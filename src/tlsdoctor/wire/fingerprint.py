@@ -98,14 +98,17 @@ def _hash12(text: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:12]
 
 
+def _ja4_lists(suites: list[int], exts: list[int], original: bool) -> tuple[list[int], list[int]]:
+    """The suites and extensions JA4 hashes: as sent, or sorted with SNI and ALPN left out."""
+    if original:
+        return suites, exts
+    return sorted(suites), sorted(e for e in exts if e not in (0, 16))
+
+
 def ja4_raw(ch: ClientHello, transport: str = "t", original: bool = False) -> str:
     """JA4_r (sorted) or, with ``original``, JA4_ro (as sent, SNI/ALPN kept)."""
     head, suites, exts, sigalgs = _parts(ch, transport)
-    if original:
-        b, c_exts = suites, exts
-    else:
-        b = sorted(suites)
-        c_exts = sorted(e for e in exts if e not in (0, 16))
+    b, c_exts = _ja4_lists(suites, exts, original)
     c = _hex_list(c_exts)
     if sigalgs:
         c += "_" + _hex_list(sigalgs)
@@ -115,11 +118,7 @@ def ja4_raw(ch: ClientHello, transport: str = "t", original: bool = False) -> st
 def ja4(ch: ClientHello, transport: str = "t", original: bool = False) -> str:
     """The JA4 fingerprint (``original=True`` gives JA4_o)."""
     head, suites, exts, sigalgs = _parts(ch, transport)
-    if original:
-        b_list, c_exts = suites, exts
-    else:
-        b_list = sorted(suites)
-        c_exts = sorted(e for e in exts if e not in (0, 16))
+    b_list, c_exts = _ja4_lists(suites, exts, original)
     b = _hash12(_hex_list(b_list)) if b_list else "000000000000"
     if c_exts:
         c_text = _hex_list(c_exts) + ("_" + _hex_list(sigalgs) if sigalgs else "")

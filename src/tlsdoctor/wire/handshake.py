@@ -19,12 +19,12 @@ from typing import Any
 from . import messages as m
 from ._codec import Reader
 from .constants import HandshakeType as H
+from .constants import ProtocolVersion as PV
 from .constants import handshake_type_name
 from .errors import WireError, side_name
 from .registry import cipher_suite
 
 HEADER_LENGTH = 4
-TLS12, TLS13 = 0x0303, 0x0304
 
 
 def parse_handshake(
@@ -115,7 +115,7 @@ def _server_hello(r: Reader, version: int | None, kx: str | None) -> m.ServerHel
 
 def _new_session_ticket(r: Reader, version: int | None, kx: str | None) -> m.NewSessionTicket:
     lifetime = r.u32("ticket_lifetime")
-    tls13 = version >= TLS13 if version is not None else _looks_like_tls13_ticket(r)
+    tls13 = version >= PV.TLSv1_3 if version is not None else _looks_like_tls13_ticket(r)
     if tls13:
         age_add = r.u32("ticket_age_add")
         nonce = r.vec8("ticket_nonce")
@@ -146,7 +146,7 @@ def _encrypted_extensions(r: Reader, version: int | None, kx: str | None) -> m.E
 
 
 def _certificate(r: Reader, version: int | None, kx: str | None) -> m.Certificate:
-    tls13 = version >= TLS13 if version is not None else _looks_like_tls13_certificate(r)
+    tls13 = version >= PV.TLSv1_3 if version is not None else _looks_like_tls13_certificate(r)
     if not tls13:
         lst = r.sub(3, "certificate_list")
         certs = []
@@ -172,7 +172,7 @@ def _looks_like_tls13_certificate(r: Reader) -> bool:
 
 
 def _certificate_request(r: Reader, version: int | None, kx: str | None) -> m.CertificateRequest:
-    tls13 = version is not None and version >= TLS13
+    tls13 = version is not None and version >= PV.TLSv1_3
     if version is None:  # TLS 1.3 form starts with a short context then a vec16
         tls13 = _looks_like_tls13_certificate_request(r)
     if tls13:
@@ -196,7 +196,7 @@ def _certificate_request(r: Reader, version: int | None, kx: str | None) -> m.Ce
     types = r.vec8("certificate_types", lo=1)
     sigalgs = (
         ()
-        if version is not None and version < TLS12
+        if version is not None and version < PV.TLSv1_2
         else r.u16_list(2, "supported_signature_algorithms")
     )
     lst = r.sub(2, "certificate_authorities")
@@ -232,7 +232,7 @@ def _signature(r: Reader, version: int | None) -> tuple[int | None, bytes | None
     if r.at_end():  # anonymous key exchange: no signature
         return None, None
     scheme = None
-    if version is None or version >= TLS12:
+    if version is None or version >= PV.TLSv1_2:
         scheme = r.u16("SignatureAndHashAlgorithm")
     return scheme, r.vec16("signature")
 
@@ -321,7 +321,7 @@ def _server_hello_done(r: Reader, version: int | None, kx: str | None) -> m.Serv
 
 def _certificate_verify(r: Reader, version: int | None, kx: str | None) -> m.CertificateVerify:
     scheme = None
-    if version is None or version >= TLS12:
+    if version is None or version >= PV.TLSv1_2:
         scheme = r.u16("algorithm")
     return m.CertificateVerify(scheme, r.vec16("signature"))
 
@@ -371,11 +371,8 @@ class HandshakeContext:
 
     def observe(self, msg: object) -> None:
         if isinstance(msg, m.ServerHello):
-            from .extensions import SelectedVersion, try_parse
-
             self.cipher_suite = msg.cipher_suite
-            sv = try_parse(m.find_extension(msg.extensions, 43), H.server_hello)
-            self.version = sv.version if isinstance(sv, SelectedVersion) else msg.legacy_version
+            self.version = msg.selected_version
             suite = cipher_suite(msg.cipher_suite)
             self.key_exchange = suite.key_exchange if suite else None
 

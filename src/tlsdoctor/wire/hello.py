@@ -12,6 +12,7 @@ Where the spec fixes an order it is kept: ``pre_shared_key`` is always last
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,10 +20,9 @@ from dataclasses import dataclass, field
 from . import extensions as x
 from .build import handshake_bytes
 from .constants import ExtensionType, is_grease
+from .constants import ProtocolVersion as PV
 from .messages import ClientHello, Extension
 from .registry import cipher_suite
-
-TLS13, TLS12 = 0x0304, 0x0303
 
 DEFAULT_CIPHER_SUITES = (
     0x1301,  # TLS_AES_128_GCM_SHA256
@@ -94,7 +94,7 @@ DEFAULT_EXTENSION_ORDER = (
 class ClientHelloProfile:
     """What a client offers.  Every field has a modern default."""
 
-    versions: tuple[int, ...] = (TLS13, TLS12)
+    versions: tuple[int, ...] = (PV.TLSv1_3, PV.TLSv1_2)
     """Offered versions, most preferred first (supported_versions when TLS 1.3
     is among them; else legacy_version is the highest)."""
     cipher_suites: tuple[int, ...] = DEFAULT_CIPHER_SUITES
@@ -151,15 +151,15 @@ class ClientHelloProfile:
     @property
     def max_version(self) -> int:
         real = [v for v in self.versions if not is_grease(v)]
-        return max(real) if real else TLS12
+        return max(real) if real else PV.TLSv1_2
 
     @property
     def offers_tls13(self) -> bool:
-        return any(v == TLS13 or v >> 8 == 0x7F for v in self.versions)
+        return any(v == PV.TLSv1_3 or v >> 8 == 0x7F for v in self.versions)
 
     @property
     def offers_below_tls13(self) -> bool:
-        return any(0x0300 <= v < TLS13 for v in self.versions)
+        return any(0x0300 <= v < PV.TLSv1_3 for v in self.versions)
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def build_client_hello(profile: ClientHelloProfile, inputs: HelloInputs) -> Clie
         suites.append(0x00FF)
     if p.fallback_scsv:
         suites.append(0x5600)
-    legacy_version = p.legacy_version or min(TLS12, p.max_version)
+    legacy_version = p.legacy_version or min(PV.TLSv1_2, p.max_version)
 
     values = _extension_values(p, inputs, grease)
     exts: list[Extension] = []
@@ -297,11 +297,19 @@ def _extension_values(
         v["record_size_limit"] = x.RecordSizeLimit(p.record_size_limit)
     if p.encrypt_then_mac and cbc and below13:
         v["encrypt_then_mac"] = x.Empty(ExtensionType.encrypt_then_mac)
-    known = set(ExtensionType.__members__) | {"grease", "grease2", "padding"}
-    for name in p.extension_order:
-        if name not in known:
-            raise ValueError(f"unknown extension name in profile: {name!r}")
+    _check_extension_order(p.extension_order)
     return {k: x.build_extension(val) for k, val in v.items()}
+
+
+_EXTENSION_NAMES = frozenset(ExtensionType.__members__) | {"grease", "grease2", "padding"}
+
+
+@functools.cache
+def _check_extension_order(order: tuple[str, ...]) -> None:
+    """Raise ValueError for a name in ``order`` that is not an extension (once per order)."""
+    for name in order:
+        if name not in _EXTENSION_NAMES:
+            raise ValueError(f"unknown extension name in profile: {name!r}")
 
 
 def random_inputs(profile: ClientHelloProfile, server_name: str | None = None) -> HelloInputs:

@@ -6,6 +6,9 @@ x-coordinate / the X25519 output), RFC 8422 §5.10 (the same for TLS 1.2),
 RFC 7748 §6 (reject the all-zero X25519/X448 result), RFC 5246 §8.1.2 (the
 DHE premaster secret with leading zero bytes stripped) and RFC 8446 §7.4.1
 (TLS 1.3 FFDHE secrets left-padded to the size of p).
+
+``cryptography`` is imported when a key share is made, so asking which groups
+are supported (:func:`supported`) stays cheap.
 """
 
 from __future__ import annotations
@@ -13,22 +16,26 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
-
 from .errors import ProtocolError
 
 X25519, X448 = 29, 30
 SECP256R1, SECP384R1, SECP521R1 = 23, 24, 25
 
-_CURVES: dict[int, Any] = {
-    SECP256R1: ec.SECP256R1,
-    SECP384R1: ec.SECP384R1,
-    SECP521R1: ec.SECP521R1,
-}
+_CURVE_GROUPS = (SECP256R1, SECP384R1, SECP521R1)
 SUPPORTED_GROUPS = (X25519, SECP256R1, SECP384R1, SECP521R1, X448)
 """Groups this module can generate shares for and complete."""
+
+
+def _curve(group: int) -> Any:
+    """The ``cryptography`` curve object of a NIST group."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    curves: dict[int, Any] = {
+        SECP256R1: ec.SECP256R1,
+        SECP384R1: ec.SECP384R1,
+        SECP521R1: ec.SECP521R1,
+    }
+    return curves[group]()
 
 
 class KeyShare:
@@ -38,6 +45,9 @@ class KeyShare:
 
     def __init__(self, group: int, private: bytes | None = None) -> None:
         """New key for ``group``; ``private`` fixes the scalar (for test vectors)."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+
         self.group = group
         if group == X25519:
             self._private: Any = (
@@ -53,8 +63,8 @@ class KeyShare:
                 else x448.X448PrivateKey.generate()
             )
             self.public = self._private.public_key().public_bytes_raw()
-        elif group in _CURVES:
-            curve = _CURVES[group]()
+        elif group in _CURVE_GROUPS:
+            curve = _curve(group)
             self._private = (
                 ec.derive_private_key(int.from_bytes(private, "big"), curve)
                 if private
@@ -72,6 +82,9 @@ class KeyShare:
     def exchange(self, peer_public: bytes, side: object = "server") -> bytes:
         """The shared secret with the peer's share (raises :class:`ProtocolError`
         with ``illegal_parameter`` for a share that is not a valid point)."""
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+
         try:
             if self.group == X25519:
                 peer: Any = x25519.X25519PublicKey.from_public_bytes(peer_public)
@@ -80,7 +93,7 @@ class KeyShare:
                 peer = x448.X448PublicKey.from_public_bytes(peer_public)
                 secret = self._private.exchange(peer)
             else:
-                curve = _CURVES[self.group]()
+                curve = _curve(self.group)
                 peer = ec.EllipticCurvePublicKey.from_encoded_point(curve, peer_public)
                 secret = self._private.exchange(ec.ECDH(), peer)
         except (ValueError, UnsupportedAlgorithm) as exc:

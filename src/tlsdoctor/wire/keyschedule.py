@@ -30,10 +30,6 @@ def digest(hash_name: str, data: bytes) -> bytes:
     return hashlib.new(hash_name, data).digest()
 
 
-def hmac_digest(hash_name: str, key: bytes, data: bytes) -> bytes:
-    return hmac.digest(key, data, hash_name)
-
-
 def hkdf_extract(hash_name: str, salt: bytes | None, ikm: bytes | None) -> bytes:
     """RFC 5869 §2.2; a missing salt or IKM is a string of Hash.length zeros."""
     n = hash_length(hash_name)
@@ -146,9 +142,6 @@ class KeySchedule:
     def binder_key(self, external: bool = True) -> bytes:
         label = b"ext binder" if external else b"res binder"
         return derive_secret(self.hash_name, self.early_secret, label, empty_hash(self.hash_name))
-
-    def client_early_traffic_secret(self, transcript_hash: bytes) -> bytes:
-        return derive_secret(self.hash_name, self.early_secret, b"c e traffic", transcript_hash)
 
     def handshake(self, shared_secret: bytes | None, transcript_hash: bytes) -> None:
         h = self.hash_name

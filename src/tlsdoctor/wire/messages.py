@@ -13,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-HELLO_RETRY_REQUEST_RANDOM = bytes.fromhex(
-    "CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C"
-)
-"""RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest."""
+from .constants import HELLO_RETRY_REQUEST_RANDOM
 
 
 @dataclass(frozen=True)

@@ -86,12 +86,12 @@ def key_block(
     master: bytes,
     client_random: bytes,
     server_random: bytes,
-    encrypt_then_mac: bool = False,
 ) -> KeyBlock:
     """Derive and split the key block for ``suite`` at ``version``.
 
     The fixed IV is taken for AEAD suites (RFC 5288 §3, RFC 7905 §2) and for CBC
     in TLS 1.0 (RFC 2246 §6.3); TLS 1.1+ CBC uses explicit per-record IVs.
+    Encrypt-then-MAC (RFC 7366 §3) uses the same key block.
     """
     mac_len = suite.mac_length
     key_len = suite.key_length

@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM, ChaCha20Poly1305
 
+from .constants import AlertDescription as AD
 from .errors import DecryptError, RecordOverflowError, WireError, side_name
 from .keyschedule import next_traffic_secret, traffic_keys
 from .prf import KeyBlock
@@ -144,7 +145,7 @@ class Tls13Protection:
                 side=self.side,
                 context="TLSInnerPlaintext",
                 found="only zero bytes",
-                alert=10,
+                alert=AD.unexpected_message,
             )
         return content[-1], content[:-1]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ._codec import printable_hint
+from .constants import AlertDescription as AD
 from .constants import ContentType, content_type_name
 from .errors import RecordOverflowError, WireError, side_name
 from .messages import Alert, ChangeCipherSpec
@@ -100,7 +101,7 @@ def check_header(
             side=side,
             context="record header",
             found=printable_hint(head) if head else f"content type {content_type}",
-            alert=10,
+            alert=AD.unexpected_message,
         )
     if version >> 8 != 0x03:
         raise WireError(
@@ -298,10 +299,6 @@ def parse_alerts(fragment: bytes, side: object = None, offset: int = 0) -> list[
     return [Alert(fragment[i], fragment[i + 1]) for i in range(0, len(fragment), 2)]
 
 
-def alert_bytes(level: int, description: int) -> bytes:
-    return bytes((level, description))
-
-
 def parse_change_cipher_spec(
     fragment: bytes, side: object = None, offset: int = 0
 ) -> ChangeCipherSpec:
@@ -313,6 +310,6 @@ def parse_change_cipher_spec(
             side=side,
             context="change_cipher_spec record",
             found=printable_hint(fragment),
-            alert=10,
+            alert=AD.unexpected_message,
         )
     return ChangeCipherSpec()

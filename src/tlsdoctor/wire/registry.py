@@ -173,7 +173,7 @@ class _RangeIndex:
 
 
 def _status_of(row: _Row | None, code: int) -> str:
-    if is_grease(code) and code in GREASE_VALUES:
+    if is_grease(code):
         return "grease"
     if row is None:
         return "unassigned"
@@ -259,26 +259,11 @@ class NamedGroup:
     dtls_ok: bool = True
     reference: str = ""
 
-    @property
-    def tls13_ok(self) -> bool:
-        """Usable in TLS 1.3 (RFC 8446 §4.2.7 dropped binary and explicit curves)."""
-        return (
-            self.kind not in ("ec-binary", "explicit")
-            and self.name
-            not in (
-                "brainpoolP256r1",
-                "brainpoolP384r1",
-                "brainpoolP512r1",
-                "secp256k1",
-            )
-            and not self.name.startswith(("secp160", "secp192", "secp224"))
-        )
-
     def describe(self) -> str:
         return f"{self.name} (0x{self.code:04x})"
 
 
-def _group_kind(code: int, name: str) -> tuple[str, int]:
+def _group_kind(name: str) -> tuple[str, int]:
     digits = re.findall(r"\d+", name)
     if name.startswith("sect"):
         return "ec-binary", int(digits[0])
@@ -311,7 +296,7 @@ def _group_tables() -> tuple[dict[int, NamedGroup], dict[str, NamedGroup], _Rang
         d = row.description
         if row.lo == row.hi and not d.startswith(("Reserved", "Unassigned")):
             name = d.replace(" (OBSOLETE)", "")
-            kind, bits = _group_kind(row.lo, name)
+            kind, bits = _group_kind(name)
             by_code[row.lo] = NamedGroup(
                 row.lo, name, kind, bits, row.recommended, row.dtls_ok, row.reference
             )
@@ -406,7 +391,7 @@ _TLS12_HASHES = {1: "md5", 2: "sha1", 3: "sha224", 4: "sha256", 5: "sha384", 6: 
 _TLS12_SIGS = {1: "rsa_pkcs1", 2: "dsa", 3: "ecdsa"}
 
 
-def _scheme_from_name(code: int, name: str) -> tuple[str, str | None, str | None]:
+def _scheme_from_name(name: str) -> tuple[str, str | None, str | None]:
     hashes = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sm3")
     h = next((x for x in hashes if name.endswith("_" + x) or f"_{x}_" in name), None)
     if name.startswith("rsa_pss_rsae"):
@@ -440,7 +425,7 @@ def _scheme_tables() -> tuple[dict[int, SignatureScheme], dict[str, SignatureSch
     for row in _simple_rows("iana-tls-signature-schemes.csv", None):
         d = row.description
         if row.lo == row.hi and not d.startswith(("Reserved", "Unassigned")):
-            alg, h, curve = _scheme_from_name(row.lo, d)
+            alg, h, curve = _scheme_from_name(d)
             by_code[row.lo] = SignatureScheme(
                 row.lo, d, alg, h, curve, True, row.recommended, row.reference
             )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SSL3, TLS10, TLS11, TLS12, TLS13 = 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
+from .constants import ProtocolVersion as PV
 
 # cipher token -> (bulk algorithm, key bits, mode, block size / fixed IV, AEAD tag)
 _CIPHERS: dict[str, tuple[str, int, str]] = {
@@ -147,7 +147,7 @@ class CipherSuite:
 
     @property
     def is_tls13(self) -> bool:
-        return self.min_version == TLS13
+        return self.min_version == PV.TLSv1_3
 
     @property
     def is_signalling(self) -> bool:
@@ -203,7 +203,7 @@ class CipherSuite:
 
     def prf_hash(self, version: int) -> str:
         """The PRF hash at ``version``: MD5+SHA-1 before TLS 1.2 (RFC 4346 §5)."""
-        return "md5-sha1" if version < TLS12 else self.hash
+        return "md5-sha1" if version < PV.TLSv1_2 else self.hash
 
     def allowed_in(self, version: int) -> bool:
         return self.min_version <= version <= self.max_version
@@ -305,18 +305,19 @@ def _split_cipher_mac(cipher_mac: str) -> tuple[str, str]:
 def _versions(
     code: int, kx: str, bulk: str, mode: str, mac_token: str, export: bool
 ) -> tuple[int, int]:
-    if export:
-        return SSL3, TLS10  # RFC 4346 §A.5: export suites may not be negotiated in TLS 1.1
+    if export:  # RFC 4346 §A.5: export suites may not be negotiated in TLS 1.1
+        return PV.SSLv3, PV.TLSv1_0
     if bulk in ("DES", "IDEA"):
-        return SSL3 if code < 0x1E else TLS10, TLS11  # RFC 5246 §1.2, RFC 5469
+        return PV.SSLv3 if code < 0x1E else PV.TLSv1_0, PV.TLSv1_1  # RFC 5246 §1.2, RFC 5469
     if mode in _AEAD_MODES:
-        return TLS12, TLS12  # RFC 5246 §1.2, RFC 5288, RFC 5289, RFC 7905
+        return PV.TLSv1_2, PV.TLSv1_2  # RFC 5246 §1.2, RFC 5288, RFC 5289, RFC 7905
     if mac_token in ("SHA256", "SHA384") and kx in ("PSK", "DHE_PSK", "RSA_PSK", "ECDHE_PSK"):
-        return TLS10, TLS12  # RFC 5487 §3.2, RFC 5489 §3, RFC 6367 §2.2: any TLS version
+        # RFC 5487 §3.2, RFC 5489 §3, RFC 6367 §2.2: any TLS version
+        return PV.TLSv1_0, PV.TLSv1_2
     if mac_token in ("SHA256", "SHA384", "SM3", "OMAC", "IMIT"):
-        return TLS12, TLS12  # RFC 5246 §1.2, RFC 5289 §3, RFC 5932 §3.2
-    low = SSL3 if code <= 0x1B else TLS10
-    return low, TLS12
+        return PV.TLSv1_2, PV.TLSv1_2  # RFC 5246 §1.2, RFC 5289 §3, RFC 5932 §3.2
+    low = PV.SSLv3 if code <= 0x1B else PV.TLSv1_0
+    return low, PV.TLSv1_2
 
 
 def _tls13_suite(
@@ -349,8 +350,8 @@ def _tls13_suite(
         mac=mac,
         hash=hash_name,
         forward_secrecy=True,
-        min_version=TLS13,
-        max_version=TLS13,
+        min_version=PV.TLSv1_3,
+        max_version=PV.TLSv1_3,
         flags=flags,
         **kw,
     )

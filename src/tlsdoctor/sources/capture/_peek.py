@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import struct
 
-HELLO_RETRY_REQUEST_RANDOM = bytes.fromhex(
-    "CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C"
-)
-"""RFC 8446 §4.1.3: the ServerHello.random of a HelloRetryRequest."""
-
+from tlsdoctor.wire.constants import HELLO_RETRY_REQUEST_RANDOM
 
 _EXT = struct.Struct(">HH")
 CLIENT_HELLO_WANTS = frozenset((0, 16))
 SERVER_HELLO_WANTS = frozenset((16, 22, 41, 43, 51))
 
 
-def extensions(b: bytes, p: int, wanted: frozenset[int] | None = None) -> dict[int, bytes] | None:
-    """Extensions block at ``b[p]`` (2-byte length): {type: body}, first of duplicates.
-
-    With ``wanted``, only those types are kept (the block is still checked whole).
-    """
+def extensions(b: bytes, p: int, wanted: frozenset[int]) -> dict[int, bytes] | None:
+    """Extensions block at ``b[p]`` (2-byte length): {type: body} of the ``wanted``
+    types, first of duplicates (the block is still checked whole)."""
     n = len(b)
     if p == n:
         return {}
@@ -49,7 +43,7 @@ def extensions(b: bytes, p: int, wanted: frozenset[int] | None = None) -> dict[i
         q = p + 4 + ln
         if q > end:
             return None
-        if (wanted is None or t in wanted) and t not in out:
+        if t in wanted and t not in out:
             out[t] = b[p + 4 : q]
         p = q
     return out

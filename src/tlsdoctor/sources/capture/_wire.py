@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tlsdoctor.wire.constants import HANDSHAKE_MESSAGE_NAMES
+
 if TYPE_CHECKING:  # pragma: no cover
     from tlsdoctor.wire import messages as m
 
@@ -40,9 +42,7 @@ class ParseFailed(Exception):
 
 
 def handshake_name(htype: int) -> str:
-    from tlsdoctor.sources.capture.tls import HANDSHAKE_NAMES
-
-    return HANDSHAKE_NAMES.get(htype) or f"handshake type {htype}"
+    return HANDSHAKE_MESSAGE_NAMES.get(htype) or f"handshake type {htype}"
 
 
 class DecryptFailed(Exception):
@@ -139,5 +139,5 @@ def tls12_decryptor(
         raise DecryptFailed(f"records of cipher suite 0x{suite:04x} are not decrypted here")
     if len(master) != 48:
         raise DecryptFailed("the key log's master secret is not 48 bytes")
-    keys = key_block(info, version, master, client_random, server_random, etm)
+    keys = key_block(info, version, master, client_random, server_random)
     return _Opener(tls12_protection(info, version, keys, client, etm))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tlsdoctor.sources.capture.tls import TLS13_ALERT_RECORD, TlsConnection
+from tlsdoctor.sources.capture.tls import REPEATING, TLS13_ALERT_RECORD, TlsConnection
 
 if TYPE_CHECKING:  # pragma: no cover - the model loads when evidence is built
     from tlsdoctor.model import Chain, Connection
@@ -118,7 +118,7 @@ class Caches:
 
     def __init__(self) -> None:
         self.certs: dict[bytes, Any] = {}
-        self.bodies: dict[tuple[int, bytes], Any] = {}
+        self.bodies: dict[tuple[int, int | None, bytes], Any] = {}
 
     def cert(self, der: bytes) -> Any:
         hit = self.certs.get(der)
@@ -318,15 +318,18 @@ def unseen(tls: TlsConnection) -> list[str]:
 
 
 def _parse(tls: TlsConnection, htype: int, body: bytes, side: str, caches: Caches) -> Any:
-    key = (htype, body)
-    if htype in (11, 13, 8, 14):  # bodies that repeat across connections to one server
+    # Bodies that repeat across connections to one server parse once (per
+    # version: a Certificate's layout differs between TLS 1.2 and 1.3).
+    repeating = htype in REPEATING
+    key = (htype, tls.version, body)
+    if repeating:
         hit = caches.bodies.get(key)
         if hit is not None:
             return hit
     from tlsdoctor.sources.capture import _wire
 
     msg = _wire.parse_handshake_kx(htype, body, side, tls.version, tls.suite)
-    if htype in (11, 13, 8, 14) and len(caches.bodies) < MAX_CACHE:
+    if repeating and len(caches.bodies) < MAX_CACHE:
         caches.bodies[key] = msg
     return msg
 

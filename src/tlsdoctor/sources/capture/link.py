@@ -79,29 +79,6 @@ def tcp_segment(linktype: int, buf: bytes, start: int, end: int) -> Segment | st
     return UNKNOWN_LINK
 
 
-def ethernet_ipv4_tcp(buf: bytes, p: int, end: int) -> Segment | None:
-    """The common case (Ethernet II, IPv4 without options, TCP) in one unpack.
-
-    ``None`` when the frame is anything else; :func:`tcp_segment` reads those.
-    """
-    if end - p < 54:
-        return None
-    etype, vihl, total, frag, proto, src, dst, sport, dport, seq, ack, off, flags = (
-        ETH_IP4_TCP.unpack_from(buf, p + 12)
-    )
-    if etype != 0x0800 or vihl != 0x45 or proto != 6 or frag & 0x3FFF or total < 40:
-        return None
-    hlen = (off >> 4) * 4
-    if hlen < 20:
-        return None
-    declared = p + 14 + total
-    pstart = p + 34 + hlen
-    pend = declared if declared < end else end
-    if pstart > pend:
-        return None
-    return (src, dst, sport, dport, seq, ack, flags, pstart, pend, declared - pend)
-
-
 def _ethernet(buf: bytes, p: int, end: int) -> Segment | str:
     if end - p < 14:
         return SHORT

@@ -37,7 +37,6 @@ PCAP_MAGICS = {
     b"\xa1\xb2\xcd\x34": (">", 1e-6, 24),
 }
 PCAPNG_SHB = 0x0A0D0D0A
-PCAPNG_BOM = 0x1A2B3C4D
 SECRETS_TLS_KEYLOG = 0x544C534B
 """Decryption Secrets Block type "TLSK": an NSS key log."""
 
@@ -50,6 +49,28 @@ class CaptureError(InputError):
 
     Messages name the file and the byte offset, never packet contents.
     """
+
+
+class _Layouts:
+    """The pcapng structures in one byte order, compiled once."""
+
+    __slots__ = ("epb", "idb", "opb", "option", "secrets", "tsoffset", "u32")
+
+    def __init__(self, order: str) -> None:
+        self.u32 = struct.Struct(order + "I")
+        self.epb = struct.Struct(order + "IIIII")
+        """Enhanced Packet Block: interface, timestamp high/low, captured and original length."""
+        self.opb = struct.Struct(order + "HHIIII")
+        """Obsolete Packet Block: interface, drops, timestamp high/low, lengths."""
+        self.idb = struct.Struct(order + "HHI")
+        """Interface Description Block: link type, reserved, snap length."""
+        self.secrets = struct.Struct(order + "II")
+        """Decryption Secrets Block: secrets type and length."""
+        self.option = struct.Struct(order + "HH")
+        self.tsoffset = struct.Struct(order + "q")
+
+
+_LAYOUTS = {"<": _Layouts("<"), ">": _Layouts(">")}
 
 
 class _Interface:
@@ -224,10 +245,10 @@ class CaptureReader:
     # ----------------------------------------------------------------- pcapng
 
     def _pcapng(self) -> Iterator[Packet]:
-        order = "<"
+        lay = _LAYOUTS["<"]
+        u32, epb = lay.u32, lay.epb.unpack_from
         ifaces: list[_Interface] = []
         frame = 0
-        u32 = struct.Struct("<I")
         while True:
             if not self._fill(12):
                 left = len(self._buf) - self._pos
@@ -239,20 +260,20 @@ class CaptureReader:
                     )
                 break
             at = self._offset()
-            btype = struct.unpack_from(order + "I", self._buf, self._pos)[0]
+            btype = u32.unpack_from(self._buf, self._pos)[0]
             if btype == PCAPNG_SHB:
                 bom = self._buf[self._pos + 8 : self._pos + 12]
                 if bom == b"\x4d\x3c\x2b\x1a":
-                    order = "<"
+                    lay = _LAYOUTS["<"]
                 elif bom == b"\x1a\x2b\x3c\x4d":
-                    order = ">"
+                    lay = _LAYOUTS[">"]
                 else:
                     self.frames = frame
                     if frame == 0 and at == 0:
                         raise self._fail("not a pcapng file (bad byte-order magic)")
                     self._stop(f"corrupt section header at byte {at}")
                     break
-                u32 = struct.Struct(order + "I")
+                u32, epb = lay.u32, lay.epb.unpack_from
                 ifaces = []
             blen = u32.unpack_from(self._buf, self._pos + 4)[0]
             if blen < 12 or blen % 4 or blen > MAX_BLOCK:
@@ -278,7 +299,7 @@ class CaptureReader:
             if btype == 6:  # Enhanced Packet Block
                 if end - body < 20:
                     continue
-                iid, hi, lo, caplen, origlen = struct.unpack_from(order + "IIIII", buf, body)
+                iid, hi, lo, caplen, origlen = epb(buf, body)
                 if iid >= len(ifaces) or body + 20 + caplen > end:
                     self.frames = frame
                     self._stop(f"corrupt packet block at byte {at}")
@@ -311,16 +332,14 @@ class CaptureReader:
                 if end - body < 8:
                     self._stop(f"corrupt interface block at byte {at}")
                     break
-                lt, _res, snaplen = struct.unpack_from(order + "HHI", buf, body)
-                scale, offset = self._if_options(buf, body + 8, end, order)
+                lt, _res, snaplen = lay.idb.unpack_from(buf, body)
+                scale, offset = self._if_options(buf, body + 8, end, lay)
                 ifaces.append(_Interface(lt, snaplen, scale, offset))
                 self.linktypes.add(lt)
             elif btype == 2:  # obsolete Packet Block
                 if end - body < 20:
                     continue
-                iid, _drops, hi, lo, caplen, origlen = struct.unpack_from(
-                    order + "HHIIII", buf, body
-                )
+                iid, _drops, hi, lo, caplen, origlen = lay.opb.unpack_from(buf, body)
                 if iid >= len(ifaces) or body + 20 + caplen > end:
                     self.frames = frame
                     self._stop(f"corrupt packet block at byte {at}")
@@ -338,17 +357,17 @@ class CaptureReader:
                     origlen,
                 )
             elif btype == 0x0A and self._on_secrets is not None and end - body >= 8:
-                stype, slen = struct.unpack_from(order + "II", buf, body)
+                stype, slen = lay.secrets.unpack_from(buf, body)
                 if stype == SECRETS_TLS_KEYLOG and body + 8 + slen <= end:
                     self._on_secrets(bytes(buf[body + 8 : body + 8 + slen]))
         self.frames = frame
 
     @staticmethod
-    def _if_options(buf: bytes, p: int, end: int, order: str) -> tuple[float, float]:
+    def _if_options(buf: bytes, p: int, end: int, lay: _Layouts) -> tuple[float, float]:
         """``if_tsresol`` (code 9) and ``if_tsoffset`` (code 14) of an IDB."""
         scale = 1e-6
         offset = 0.0
-        hdr = struct.Struct(order + "HH")
+        hdr = lay.option
         while p + 4 <= end:
             code, olen = hdr.unpack_from(buf, p)
             p += 4
@@ -358,6 +377,6 @@ class CaptureReader:
                 v = buf[p]
                 scale = 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0 ** -min(v, 30)
             elif code == 14 and olen >= 8:
-                offset = float(struct.unpack_from(order + "q", buf, p)[0])
+                offset = float(lay.tsoffset.unpack_from(buf, p)[0])
             p += (olen + 3) & ~3
         return scale, offset

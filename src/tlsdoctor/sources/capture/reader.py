@@ -278,7 +278,7 @@ def read_capture(
     try:
         for frame, ts, linktype, buf, start, end, _orig in reader.packets():
             if linktype == 1 and end - start >= 54:
-                # Ethernet, IPv4 without options, TCP: read inline (link.ethernet_ipv4_tcp)
+                # Ethernet, IPv4 without options, TCP: read inline, in one unpack
                 etype, vihl, total, frag, proto, src, dst, sport, dport, seq, _ack, off, flags = (
                     fast(buf, start + 12)
                 )

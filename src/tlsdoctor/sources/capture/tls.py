@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from tlsdoctor.sources.capture import _peek
 from tlsdoctor.sources.capture._peek import Hello
+from tlsdoctor.wire.constants import HANDSHAKE_MESSAGE_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from tlsdoctor.sources.capture._wire import KeyLookup, RecordDecryptor
@@ -62,29 +63,9 @@ Nothing here imports the model or the codec: a capture is followed on plain
 values, and :mod:`.build` makes the typed objects when they are asked for."""
 
 CLIENT, SERVER = "client", "server"
-_REPEATING = frozenset((8, 11, 13, 14))
+REPEATING = frozenset((8, 11, 13, 14))
 """EncryptedExtensions, Certificate, CertificateRequest, ServerHelloDone: the
 same bytes in every connection to one server."""
-
-HANDSHAKE_NAMES = {
-    0: "HelloRequest",
-    1: "ClientHello",
-    2: "ServerHello",
-    4: "NewSessionTicket",
-    5: "EndOfEarlyData",
-    8: "EncryptedExtensions",
-    11: "Certificate",
-    12: "ServerKeyExchange",
-    13: "CertificateRequest",
-    14: "ServerHelloDone",
-    15: "CertificateVerify",
-    16: "ClientKeyExchange",
-    20: "Finished",
-    22: "CertificateStatus",
-    24: "KeyUpdate",
-    25: "CompressedCertificate",
-}
-"""RFC names of handshake types (RFC 8446 §4, RFC 5246 §7.4, RFC 6066, RFC 8879)."""
 
 
 def _plausible(b: bytes | bytearray | memoryview, j: int) -> int:
@@ -261,9 +242,6 @@ class TlsConnection:
             self.client = c
         return CLIENT if d == c else SERVER
 
-    def _name(self, d: int) -> str:
-        return self.side(d)
-
     def note(self, text: str) -> None:
         if len(self.notes) < 20:
             self.notes.append(f"{self.info.id}: {text}")
@@ -330,7 +308,7 @@ class TlsConnection:
                 return
             self._lost_record(d, st, frame)
             self.note(
-                f"{length} bytes of the {self._name(d)}'s stream missing before frame "
+                f"{length} bytes of the {self.side(d)}'s stream missing before frame "
                 f"{frame} ({what} lost); looking for the next record"
             )
         st.mode = RESYNC if st.mode != START else START
@@ -343,12 +321,12 @@ class TlsConnection:
     def _lost_record(self, d: int, st: _Dir, frame: int) -> None:
         if st.hs:
             st.hs = bytearray()
-            self.note(f"a {self._name(d)} handshake message lost to a gap before frame {frame}")
+            self.note(f"a {self.side(d)} handshake message lost to a gap before frame {frame}")
         if st.cipher is not None:
             st.cipher = None
             st.dec_failed = True
             self.note(
-                f"{self._name(d)} records after frame {frame} not decrypted: a gap "
+                f"{self.side(d)} records after frame {frame} not decrypted: a gap "
                 "hid a record, so the record numbers are unknown"
             )
         st.sync_lost = True
@@ -417,15 +395,15 @@ class TlsConnection:
             if buf[j] == 22 and buf[j + 5] == 1 and self.client is None:
                 self.client = d
             if offset:
-                self.facts.setdefault("tls_starts_after", {})[self._name(d)] = offset
+                self.facts.setdefault("tls_starts_after", {})[self.side(d)] = offset
                 self.note(
-                    f"the {self._name(d)}'s TLS starts after {offset} bytes of other data "
+                    f"the {self.side(d)}'s TLS starts after {offset} bytes of other data "
                     "(STARTTLS?)"
                 )
             if self.info.client_dir() is None and not (buf[j] == 22 and buf[j + 5] in (1, 2)):
                 self.facts["mid_stream"] = True
         elif st.sync_lost:
-            self.note(f"{self._name(d)} records found again at frame {frame}")
+            self.note(f"{self.side(d)} records found again at frame {frame}")
         st.mode = RECORDS
         self.is_tls = True
         if self.first_frame is None:
@@ -507,7 +485,7 @@ class TlsConnection:
         self, d: int, st: _Dir, p: bytes | memoryview, i: int, rtype: int, frame: int
     ) -> bytes | memoryview:
         self.note(
-            f"the {self._name(d)}'s stream at frame {frame} does not continue "
+            f"the {self.side(d)}'s stream at frame {frame} does not continue "
             f"with a TLS record (byte 0x{rtype:02x}); looking for the next record"
         )
         st.mode = RESYNC
@@ -543,7 +521,7 @@ class TlsConnection:
                 and (len(body) != 2 or body[0] not in (1, 2))
             ):
                 self._add(d, "EncryptedAlert", frame, ts, None, True, len(body))
-                self.facts.setdefault("encrypted_alerts", []).append((self._name(d), frame))
+                self.facts.setdefault("encrypted_alerts", []).append((self.side(d), frame))
             else:
                 self._alerts(d, body, frame, ts, False)
         elif rtype == 20:
@@ -564,12 +542,12 @@ class TlsConnection:
             st.cipher = None
             st.dec_failed = True
             self.note(
-                f"the {self._name(d)}'s record at frame {frame} does not decrypt with the "
+                f"the {self.side(d)}'s record at frame {frame} does not decrypt with the "
                 "key log's secrets (a key log from another session, or a damaged stream); "
                 "its later records are left unread"
             )
             self.unseen.append(
-                f"{self._name(d)} records from frame {frame} on: they do not decrypt "
+                f"{self.side(d)} records from frame {frame} on: they do not decrypt "
                 "with the key log's secrets"
             )
             if rtype == 23:
@@ -621,7 +599,7 @@ class TlsConnection:
         self._add(d, name, frame, ts, None, True, rlen)
         st.run = [len(self.messages) - 1, 1, rlen]
         if st.runs == 1:
-            self.facts.setdefault("tls13_unread_records", {})[self._name(d)] = frame
+            self.facts.setdefault("tls13_unread_records", {})[self.side(d)] = frame
         self._log_run(d, rlen, frame)
 
     def _log_run(self, d: int, rlen: int, frame: int) -> None:
@@ -650,7 +628,7 @@ class TlsConnection:
         self._add(d, "ApplicationData", frame, ts, size, True, size)
         if not read and self.tls13:
             return
-        self.facts.setdefault("application_data_from", {})[self._name(d)] = frame
+        self.facts.setdefault("application_data_from", {})[self.side(d)] = frame
 
     # ------------------------------------------------------ readable content
 
@@ -664,7 +642,7 @@ class TlsConnection:
 
     def _alerts(self, d: int, body: bytes, frame: int, ts: float, encrypted: bool) -> None:
         if len(body) % 2 or not body:
-            self.note(f"malformed alert record from the {self._name(d)} at frame {frame}")
+            self.note(f"malformed alert record from the {self.side(d)} at frame {frame}")
             return
         for k in range(0, min(len(body), 16), 2):
             level, desc = body[k], body[k + 1]
@@ -694,7 +672,7 @@ class TlsConnection:
             hlen = (hs[1] << 16) | (hs[2] << 8) | hs[3]
             if hlen > HS_MAX:
                 self.note(
-                    f"{self._name(d)} handshake message of {hlen} bytes at frame {frame} "
+                    f"{self.side(d)} handshake message of {hlen} bytes at frame {frame} "
                     "is too large to read; the rest of its handshake is left unread"
                 )
                 hs.clear()
@@ -712,7 +690,7 @@ class TlsConnection:
     ) -> None:
         if self.client is None and htype in (1, 2):
             self.client = d if htype == 1 else 1 - d
-        name = HANDSHAKE_NAMES.get(htype) or f"handshake type {htype}"
+        name = HANDSHAKE_MESSAGE_NAMES.get(htype) or f"handshake type {htype}"
         if htype == 1:
             ch = _peek.client_hello(body)
             if ch is not None:
@@ -728,7 +706,7 @@ class TlsConnection:
                 self._on_server_hello(sh, frame)
                 return
         else:
-            if htype in _REPEATING:  # one copy of a chain served a thousand times
+            if htype in REPEATING:  # one copy of a chain served a thousand times
                 shared = self.info.shared
                 body = shared.get(body) or (
                     shared.setdefault(body, body) if len(shared) < 4096 else body

@@ -28,7 +28,13 @@ from tlsdoctor.sources.logs.apple import AppleLog
 from tlsdoctor.sources.logs.base import LogFormat
 from tlsdoctor.sources.logs.builder import LogBuilder
 from tlsdoctor.sources.logs.curl import CurlLog
-from tlsdoctor.sources.logs.detect import SAMPLE_CHARS, SAMPLE_LINES, Detection, detect
+from tlsdoctor.sources.logs.detect import (
+    SAMPLE_CHARS,
+    SAMPLE_LINES,
+    Detection,
+    Scorer,
+    detect,
+)
 from tlsdoctor.sources.logs.gnutls import GnuTLSLog
 from tlsdoctor.sources.logs.golang import GoLog
 from tlsdoctor.sources.logs.java import JavaLog
@@ -135,16 +141,8 @@ def read_log(
         builder.note(f"{stats.undecodable} line(s) held bytes that are not UTF-8")
     if not builder.conns:
         builder.note("the log names no TLS connection this format's parser could follow")
+    builder.facts["log_format"] = chosen.name
     evidence = builder.evidence()
-    evidence = Evidence(
-        sources=evidence.sources,
-        chains=evidence.chains,
-        connections=evidence.connections,
-        host=evidence.host,
-        library_errors=evidence.library_errors,
-        facts={**evidence.facts, "log_format": chosen.name},
-        notes=evidence.notes,
-    )
     return LogResult(
         evidence=evidence,
         format=chosen.name,
@@ -173,7 +171,7 @@ def _keep_looking(
     window: deque[tuple[int, str, str]] = deque(sample[-WINDOW:], maxlen=WINDOW)
     for no, _raw, text in sample:
         errors.feed(no, text)
-    hits: list[tuple[int, str, str]] = []
+    hits = Scorer(FORMATS)
     for no, raw in stream:
         if scanner.scan(no, raw):
             continue
@@ -182,13 +180,12 @@ def _keep_looking(
         errors.feed(no, text)
         if not any(k in raw for k in _ALL_KEYWORDS):
             continue
-        hits.append((no, raw, text))
-        detection = detect(hits, FORMATS)
-        if detection.chosen is not None:
-            return list(window), detection
+        hits.add(no, raw, text)
+        if hits.found():
+            return list(window), hits.detection()
         if len(hits) > SAMPLE_LINES:
-            del hits[: SAMPLE_LINES // 2]
-    return list(window), detect(hits, FORMATS)
+            hits.drop(SAMPLE_LINES // 2)
+    return list(window), hits.detection()
 
 
 def _unknown(

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from tlsdoctor.model import Side
 from tlsdoctor.sources.logs.builder import LogBuilder
+from tlsdoctor.wire.constants import AlertDescription
 
 
 class LogFormat:
@@ -61,50 +62,10 @@ class LogFormat:
         """End of the log: settle what depended on later lines."""
 
 
-# Alert names as libraries print them, to RFC 8446 §6 / IANA codes.
-ALERT_CODES: dict[str, int] = {
-    "close_notify": 0,
-    "unexpected_message": 10,
-    "bad_record_mac": 20,
-    "decryption_failed": 21,
-    "record_overflow": 22,
-    "decompression_failure": 30,
-    "handshake_failure": 40,
-    "no_certificate": 41,
-    "bad_certificate": 42,
-    "unsupported_certificate": 43,
-    "certificate_revoked": 44,
-    "certificate_expired": 45,
-    "certificate_unknown": 46,
-    "illegal_parameter": 47,
-    "unknown_ca": 48,
-    "access_denied": 49,
-    "decode_error": 50,
-    "decrypt_error": 51,
-    "too_many_cids_requested": 52,
-    "export_restriction": 60,
-    "protocol_version": 70,
-    "insufficient_security": 71,
-    "internal_error": 80,
-    "inappropriate_fallback": 86,
-    "user_canceled": 90,
-    "no_renegotiation": 100,
-    "missing_extension": 109,
-    "unsupported_extension": 110,
-    "certificate_unobtainable": 111,
-    "unrecognized_name": 112,
-    "bad_certificate_status_response": 113,
-    "bad_certificate_hash_value": 114,
-    "unknown_psk_identity": 115,
-    "certificate_required": 116,
-    "no_application_protocol": 120,
-    "ech_required": 121,
-}
-
-
 def alert_code(name: str) -> int | None:
-    """The alert number for a name as libraries print it ("handshake failure",
-    "HANDSHAKE_FAILURE", "sslv3 alert handshake failure", "unknown CA")."""
+    """The alert number (RFC 8446 §6 / IANA) for a name as libraries print it
+    ("handshake failure", "HANDSHAKE_FAILURE", "sslv3 alert handshake failure",
+    "unknown CA")."""
     key = name.strip().lower()
     for prefix in ("sslv3 alert ", "tlsv1 alert ", "tlsv13 alert ", "alert "):
         if key.startswith(prefix):
@@ -112,7 +73,8 @@ def alert_code(name: str) -> int | None:
     key = re.sub(r"[\s-]+", "_", key)
     if key == "unknown_certificate_authority":
         key = "unknown_ca"
-    return ALERT_CODES.get(key)
+    member = AlertDescription.__members__.get(key)
+    return None if member is None else int(member)
 
 
 def warning_level(description: int) -> int:

@@ -21,6 +21,7 @@ from typing import ClassVar
 from tlsdoctor.model import Side
 from tlsdoctor.sources.logs.base import LogFormat
 from tlsdoctor.sources.logs.builder import RECEIVED, SENT, ConnState, LogBuilder
+from tlsdoctor.wire.constants import HANDSHAKE_MESSAGE_NAMES
 
 _RECORD = re.compile(
     r"^\* (?:TLSv[\d.]+|SSLv3|TLS header|\w+) \((IN|OUT)\), TLS (handshake|alert|change cipher), (.+?) \((\d+)\):\s*$"
@@ -32,26 +33,9 @@ _EXIT = re.compile(r"^curl: \((\d+)\) (.+)$")
 _ERRQ = re.compile(r"error:([0-9A-Fa-f]{8}):([^:]*):([^:]*):([^:\s][^:]*)")
 _CONNECTED = re.compile(r"^\* Connected to (\S+) \(([^)]+)\) port (\d+)(?: \(#(\d+)\))?")
 _TRYING = re.compile(r"^\*\s+Trying ")
-_SUBJECT_MATCH = re.compile(r"^\*\s+subjectAltName: host \"([^\"]+)\" matched")
 _NO_MATCH = re.compile(
     r"^\* (?:SSL: )?(?:no alternative certificate subject name matches|SSL: certificate subject name .* does not match)"
 )
-
-_TYPES = {
-    1: "ClientHello",
-    2: "ServerHello",
-    4: "NewSessionTicket",
-    8: "EncryptedExtensions",
-    11: "Certificate",
-    12: "ServerKeyExchange",
-    13: "CertificateRequest",
-    14: "ServerHelloDone",
-    15: "CertificateVerify",
-    16: "ClientKeyExchange",
-    20: "Finished",
-    22: "CertificateStatus",
-    24: "KeyUpdate",
-}
 
 
 class CurlLog(LogFormat):
@@ -171,7 +155,8 @@ class CurlLog(LogFormat):
         if kind == "change cipher":
             self.b.message(c, direction, "ChangeCipherSpec", no)
             return
-        name = _TYPES.get(number)
+        # Type 0 is curl's "[no content]": a record header, not a HelloRequest.
+        name = HANDSHAKE_MESSAGE_NAMES.get(number) if number else None
         if name is None:
             return
         if name == "ServerHello" and "retry" in words.lower():

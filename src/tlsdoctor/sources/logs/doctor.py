@@ -8,11 +8,8 @@ the command can still show them.  The diagnosis itself (rules, ranking) is
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-
-from tlsdoctor.errors import InputError, NotRecognisedError
-from tlsdoctor.model import ChainCert, Report
+from tlsdoctor.errors import NotRecognisedError
+from tlsdoctor.model import Report
 from tlsdoctor.sources.logs import LogResult
 
 
@@ -23,16 +20,3 @@ class UnknownLogFormat(NotRecognisedError):
         super().__init__(message)
         self.report = report
         self.result = result
-
-
-def load_anchors(ca_files: Sequence[str]) -> tuple[ChainCert, ...]:
-    """Roots the user says the client trusts (``--ca``)."""
-    from tlsdoctor.sources.certfiles import load_file
-
-    out: list[ChainCert] = []
-    for path in ca_files:
-        loaded = load_file(path)
-        if not loaded.certs:
-            raise InputError(f"{os.path.basename(path)}: no certificate found for --ca")
-        out.extend(loaded.certs)
-    return tuple(out)

@@ -51,23 +51,6 @@ _DESCRIPTION = re.compile(
 _SNI = re.compile(r"sent server name: '([^']+)'")
 _CONNECTING = re.compile(r"^(?:Connecting to|Resolving) '")
 
-_NAMES = {
-    "CLIENT HELLO": "ClientHello",
-    "SERVER HELLO": "ServerHello",
-    "HELLO RETRY REQUEST": "HelloRetryRequest",
-    "ENCRYPTED EXTENSIONS": "EncryptedExtensions",
-    "CERTIFICATE": "Certificate",
-    "CERTIFICATE REQUEST": "CertificateRequest",
-    "CERTIFICATE VERIFY": "CertificateVerify",
-    "SERVER KEY EXCHANGE": "ServerKeyExchange",
-    "CLIENT KEY EXCHANGE": "ClientKeyExchange",
-    "SERVER HELLO DONE": "ServerHelloDone",
-    "FINISHED": "Finished",
-    "NEW SESSION TICKET": "NewSessionTicket",
-    "CERTIFICATE STATUS": "CertificateStatus",
-    "KEY UPDATE": "KeyUpdate",
-}
-
 
 class GnuTLSLog(LogFormat):
     name = "gnutls"
@@ -143,13 +126,13 @@ class GnuTLSLog(LogFormat):
     def _sub(self, no: int, c: ConnState, sub: str, msg: str) -> None:
         q = _QUEUED.match(msg)
         if q is not None:
-            name = _NAMES.get(q.group(1).strip()) or handshake_name(q.group(1))
+            name = handshake_name(q.group(1))
             if name:
                 self.b.message(c, SENT, name, no, size=int(q.group(2)))
             return
         r = _RECEIVED.match(msg)
         if r is not None:
-            name = _NAMES.get(r.group(1).strip()) or handshake_name(r.group(1))
+            name = handshake_name(r.group(1))
             if name:
                 self.b.message(c, RECEIVED, name, no, size=int(r.group(3)) + 4)
                 if name == "HelloRetryRequest":

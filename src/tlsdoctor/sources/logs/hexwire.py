@@ -28,15 +28,6 @@ _HEX_PAIRS = re.compile(r"^(?:[0-9A-Fa-f]{2}[ ]{1,3}){0,31}[0-9A-Fa-f]{2}$")
 _OFFSET_DUMP = re.compile(
     r"^\s*[0-9A-Fa-f]{4,8}:\s+((?:[0-9A-Fa-f]{2}[ ]{1,3}){0,15}[0-9A-Fa-f]{2})"
 )
-_OPENSSL_DUMP = re.compile(r"^ {4}((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})\s*$")
-
-
-def openssl_msg_hex(text: str) -> bytes | None:
-    """Bytes of an ``openssl s_client -msg`` dump line ("    16 03 01 01 36")."""
-    m = _OPENSSL_DUMP.match(text)
-    if m is None:
-        return None
-    return bytes.fromhex(m.group(1).replace(" ", ""))
 
 
 def offset_hex(text: str) -> bytes | None:

@@ -22,7 +22,7 @@ import re
 from typing import ClassVar
 
 from tlsdoctor.model import Side
-from tlsdoctor.sources.logs.base import LogFormat, alert_code, warning_level
+from tlsdoctor.sources.logs.base import LogFormat, alert_code, handshake_name, warning_level
 from tlsdoctor.sources.logs.builder import RECEIVED, SENT, ConnState, LogBuilder
 
 _HEAD = re.compile(r"^javax\.net\.ssl\|(\w+)\|[^|]*\|[^|]*\|[^|]*\|([\w$.]+\.java):?\d*\|(.*)$")
@@ -45,24 +45,6 @@ _VERIFY_WORDS = re.compile(
     r"CertificateExpiredException|CertificateNotYetValidException|No subject alternative|"
     r"No name matching|Certificate signature validation failed|certificate_unknown"
 )
-
-_NAMES = {
-    "ClientHello": "ClientHello",
-    "ServerHello": "ServerHello",
-    "HelloRetryRequest": "HelloRetryRequest",
-    "EncryptedExtensions": "EncryptedExtensions",
-    "Certificate": "Certificate",
-    "CertificateRequest": "CertificateRequest",
-    "CertificateVerify": "CertificateVerify",
-    "CertificateStatus": "CertificateStatus",
-    "ServerKeyExchange": "ServerKeyExchange",
-    "ClientKeyExchange": "ClientKeyExchange",
-    "ServerHelloDone": "ServerHelloDone",
-    "Finished": "Finished",
-    "NewSessionTicket": "NewSessionTicket",
-    "ChangeCipherSpec": "ChangeCipherSpec",
-    "KeyUpdate": "KeyUpdate",
-}
 
 
 class JavaLog(LogFormat):
@@ -144,7 +126,7 @@ class JavaLog(LogFormat):
     def _message(self, no: int, mm: re.Match[str], body: str) -> None:
         c = self._conn(no)
         direction = SENT if mm.group(1) == "Produced" else RECEIVED
-        name = _NAMES.get(mm.group(3))
+        name = handshake_name(mm.group(3))
         if name is None:
             return
         if name == "ClientHello" and direction == SENT:

@@ -54,9 +54,6 @@ _APP_RETURNED = re.compile(r"(mbedtls_\w+)(?:\(\))? returned (-0x[0-9a-fA-F]+|-\
 _VERIFY_FLAGS = re.compile(r"Certificate verification flags ([0-9a-fA-F]{8})")
 _STATE = re.compile(r"^(client|server) state: (\d+)")
 _SUITE_NAME = re.compile(r"(?:chosen|selected) ciphersuite: (TLS-[A-Z0-9-]+)")
-_SERVERNAME = re.compile(
-    r"(?:adding server name extension|ServerName|server name): ?'?([A-Za-z0-9.-]+)'?$"
-)
 
 # X.509 verification flags (mbedtls/x509.h, MBEDTLS_X509_BADCERT_*), in words.
 _FLAG_TEXTS = (

@@ -14,7 +14,6 @@ anchor their patterns at the library's own text.
 
 from __future__ import annotations
 
-import io
 import re
 import sys
 from collections.abc import Iterator
@@ -105,11 +104,6 @@ def lines(source: LogSource, stats: ReadStats | None = None) -> Iterator[tuple[i
     finally:
         if owned:
             stream.close()
-
-
-def text_stream(text: str) -> TextIO:
-    """A log held in a string, as a stream (tests, pasted text)."""
-    return io.StringIO(text)
 
 
 # ------------------------------------------------------------------ prefixes

@@ -43,23 +43,8 @@ _VERIFY_FAILED = re.compile(
     r"ASN_BEFORE_DATE_E|Peer cert is expired|Cert name mismatch"
 )
 
-_SEND_NAMES = {
-    "ClientHello": "ClientHello",
-    "ServerHello": "ServerHello",
-    "HelloRetryRequest": "HelloRetryRequest",
-    "EncryptedExtensions": "EncryptedExtensions",
-    "Certificate": "Certificate",
-    "CertificateStatus": "CertificateStatus",
-    "ServerKeyExchange": "ServerKeyExchange",
-    "CertificateRequest": "CertificateRequest",
-    "ServerHelloDone": "ServerHelloDone",
-    "ClientKeyExchange": "ClientKeyExchange",
-    "CertificateVerify": "CertificateVerify",
-    "ChangeCipher": "ChangeCipherSpec",
-    "Finished": "Finished",
-    "NewSessionTicket": "NewSessionTicket",
-    "TicketEncrypt": "NewSessionTicket",
-}
+_SEND_NAMES = {"ChangeCipher": "ChangeCipherSpec", "TicketEncrypt": "NewSessionTicket"}
+"""Send functions not named after their message; the others go through handshake_name."""
 
 _WORDS = (
     "wolfSSL",
@@ -129,7 +114,7 @@ class WolfSSLLog(LogFormat):
             return
         m = _LEAVE_SEND.search(t)
         if m:
-            name = _SEND_NAMES.get(m.group(1))
+            name = _SEND_NAMES.get(m.group(1)) or handshake_name(m.group(1))
             if name and m.group(2) == "0":
                 self.b.message(self._conn(no), SENT, name, no)
             return

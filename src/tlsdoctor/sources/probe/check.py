@@ -24,7 +24,8 @@ import asyncio
 import base64
 import binascii
 import dataclasses
-from collections.abc import Awaitable, Sequence
+import functools
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -57,29 +58,40 @@ from tlsdoctor.sources.probe.transport import (
 )
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.client import ClientConfig
+from tlsdoctor.wire.constants import ExtensionType as XT
+from tlsdoctor.wire.constants import HandshakeType as H
+from tlsdoctor.wire.constants import ProtocolVersion as PV
+from tlsdoctor.wire.extensions import CertificateStatusEntry, try_parse
 from tlsdoctor.wire.hello import DEFAULT_CIPHER_SUITES, ClientHelloProfile
-from tlsdoctor.wire.messages import Certificate
+from tlsdoctor.wire.messages import Certificate, Extension, find_extension
+from tlsdoctor.wire.names import alert_label
+from tlsdoctor.wire.suites import CipherSuite
 
 MAX_HANDSHAKES = 40
 MAX_HANDSHAKES_FULL = 600
 """With --full: one per accepted suite plus one per version and group."""
-SSL3, TLS10, TLS11, TLS12, TLS13 = 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
-_STATUS_REQUEST = 5
-_SCT = 18
 
 
-def _suites(pred: Any, version: int = TLS12) -> tuple[int, ...]:
-    """Suites matching ``pred``, strongest first (AEAD, then SHA-2 MACs, then SHA-1)."""
-    out = []
-    for code, s in registry.cipher_suites().items():
-        if s.is_signalling or not s.allowed_in(version) or s.is_tls13:
-            continue
-        if pred(s):
-            out.append((not s.is_aead, s.mac in ("sha1", "md5"), s.weak, code))
+def allowed_suites(version: int) -> Iterator[tuple[int, CipherSuite]]:
+    """Every real (not signalling) cipher suite ``version`` allows, by code point."""
+    for code, s in sorted(registry.cipher_suites().items()):
+        if not s.is_signalling and s.allowed_in(version):
+            yield code, s
+
+
+def _suites(pred: Any, version: int = PV.TLSv1_2) -> tuple[int, ...]:
+    """TLS 1.0-1.2 suites matching ``pred``, strongest first (AEAD, then SHA-2
+    MACs, then SHA-1)."""
+    out = [
+        (not s.is_aead, s.mac in ("sha1", "md5"), s.weak, code)
+        for code, s in allowed_suites(version)
+        if not s.is_tls13 and pred(s)
+    ]
     return tuple(code for *_, code in sorted(out))
 
 
-def _families() -> dict[str, tuple[int, ...]]:
+@functools.cache
+def _families() -> Mapping[str, tuple[int, ...]]:
     """Families of TLS 1.2 suites probed by the default check, one hello each."""
     return {
         "ECDHE AEAD": _suites(
@@ -118,6 +130,7 @@ def _is_psk_suite(code: int | None) -> bool:
     return s is not None and "PSK" in s.key_exchange
 
 
+@functools.cache
 def _tls10_suites() -> tuple[int, ...]:
     return _suites(
         lambda s: (
@@ -127,7 +140,7 @@ def _tls10_suites() -> tuple[int, ...]:
             and s.hash in ("sha1", "sha256")
             and s.mac in ("sha1", "md5")
         ),
-        TLS10,
+        PV.TLSv1_0,
     )
 
 
@@ -240,28 +253,26 @@ def _chain_from(cert_msg: Certificate | None, source: str, at: datetime) -> Chai
     return Chain(certs=tuple(certs), source=source, role=Side.SERVER, served=True, at=at)
 
 
-def _entry_ext(cert_msg: Certificate | None, ext_type: int) -> bytes | None:
+def _leaf_extension(cert_msg: Certificate | None, ext_type: int) -> Extension | None:
+    """An extension of the leaf's CertificateEntry (TLS 1.3, RFC 8446 §4.4.2)."""
     if cert_msg is None or not cert_msg.certificate_list:
         return None
-    for ext in cert_msg.certificate_list[0].extensions:
-        if ext.type == ext_type:
-            return ext.data
-    return None
+    return find_extension(cert_msg.certificate_list[0].extensions, ext_type)
 
 
 def _staple(s: Session) -> bytes | None:
     if s.certificate_status is not None:
         return s.certificate_status.ocsp_response
-    data = _entry_ext(s.server_certificate, _STATUS_REQUEST)
-    if data and len(data) > 4 and data[0] == 1:
-        return data[4:]  # CertificateStatus: status_type(1) + ocsp_response<1..2^24-1>
+    ext = _leaf_extension(s.server_certificate, XT.status_request)
+    entry = try_parse(ext, H.certificate)  # in a CertificateEntry: a CertificateStatus
+    if isinstance(entry, CertificateStatusEntry) and entry.status_type == 1:  # ocsp
+        return entry.ocsp_response
     return None
 
 
-def _tls_ext_scts(s: Session) -> int:
+def _sct_count(raw: bytes | None) -> int:
     from tlsdoctor.pki.sct import parse_sct_list
 
-    raw = _tls_ext_sct_bytes(s)
     if not raw:
         return 0
     try:
@@ -272,14 +283,10 @@ def _tls_ext_scts(s: Session) -> int:
 
 def _tls_ext_sct_bytes(s: Session) -> bytes | None:
     """The SignedCertificateTimestampList the server sent in the TLS extension (RFC 6962 §3.3)."""
-    raw = None
-    if s.server_hello is not None:
-        for ext in s.server_hello.extensions:
-            if ext.type == _SCT:
-                raw = ext.data
-    if raw is None:
-        raw = _entry_ext(s.server_certificate, _SCT)
-    return raw
+    ext = s.server_hello.extension(XT.signed_certificate_timestamp) if s.server_hello else None
+    if ext is None:
+        ext = _leaf_extension(s.server_certificate, XT.signed_certificate_timestamp)
+    return ext.data if ext is not None else None
 
 
 def _psk_candidates(text: bytes) -> dict[str, bytes]:
@@ -342,7 +349,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
 
     # 2. the default handshake
     default_profile = p.profile(cipher_suites=DEFAULT_CIPHER_SUITES)
-    d = await p.attempt("default", p.config(default_profile, finish=False), "flight")
+    d = await p.attempt("default", p.config(default_profile), "flight")
     if d.transport in (
         "plain-http",
         "smtp",
@@ -367,32 +374,26 @@ async def run_check(opts: CheckOptions) -> Evidence:
 
     default_version = d.attempt.version if d.accepted else None
     # 3. versions and suite families
+    fam = _families()
     version_probes: list[tuple[int, Awaitable[Session]]] = []
-    for v in (TLS10, TLS11, TLS12, TLS13):
-        if v == default_version and v == TLS13:
+    probed: tuple[int, ...] = (PV.TLSv1_0, PV.TLSv1_1, PV.TLSv1_2, PV.TLSv1_3)
+    for v in probed:
+        if v == default_version and v == PV.TLSv1_3:
             continue
-        if v == TLS13:
-            prof = p.profile(versions=(TLS13,), cipher_suites=(0x1301, 0x1302, 0x1303))
-            until = "flight"
-            cfg = p.config(prof, finish=False)
-        elif v == TLS12:
-            prof = p.profile(
-                versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"]
-            )
-            until = "flight"
-            cfg = p.config(prof)
+        if v == PV.TLSv1_3:
+            prof = p.profile(versions=(v,), cipher_suites=(0x1301, 0x1302, 0x1303))
+        elif v == PV.TLSv1_2:
+            prof = p.profile(versions=(v,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + fam["legacy"])
         else:
             prof = p.profile(versions=(v,), cipher_suites=_tls10_suites(), signature_algorithms=())
-            until = "flight"
-            cfg = p.config(prof)
-        version_probes.append((v, p.attempt(f"version {registry.version_name(v)}", cfg, until)))
-    fam = _families()
+        purpose = f"version {registry.version_name(v)}"
+        version_probes.append((v, p.attempt(purpose, p.config(prof), "flight")))
     family_probes: list[tuple[str, Awaitable[Session]]] = []
     for name, family in fam.items():
         if not family:
             continue
         until = "flight" if name == "DHE" else "hello"
-        prof = p.profile(versions=(TLS12,), cipher_suites=family)
+        prof = p.profile(versions=(PV.TLSv1_2,), cipher_suites=family)
         family_probes.append((name, p.attempt(f"suites {name}", p.config(prof), until)))
     results = await _gather(*(aw for _, aw in version_probes), *(aw for _, aw in family_probes))
     vres = dict(zip((v for v, _ in version_probes), results[: len(version_probes)], strict=True))
@@ -408,14 +409,14 @@ async def run_check(opts: CheckOptions) -> Evidence:
         suites.setdefault(default_version, []).insert(0, d.attempt.cipher_suite)
     dh_bits = None
     for name, s in fres.items():
-        if s.accepted and s.attempt.version == TLS12 and s.attempt.cipher_suite is not None:
-            lst = suites.setdefault(TLS12, [])
+        if s.accepted and s.attempt.version == PV.TLSv1_2 and s.attempt.cipher_suite is not None:
+            lst = suites.setdefault(PV.TLSv1_2, [])
             if s.attempt.cipher_suite not in lst:
                 lst.append(s.attempt.cipher_suite)
             if name == "DHE" and s.server_key_exchange is not None:
                 dh_bits = s.server_key_exchange.dh_bits
-        if s.accepted and s.attempt.version == TLS12:
-            versions[TLS12] = True
+        if s.accepted and s.attempt.version == PV.TLSv1_2:
+            versions[PV.TLSv1_2] = True
     psk_accepts = fres.get("PSK")
     non_psk_ok = any(
         s.accepted and not _is_psk_suite(s.attempt.cipher_suite)
@@ -432,7 +433,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
     main = next(
         (
             x
-            for x in (d, vres.get(TLS12), vres.get(TLS11), vres.get(TLS10))
+            for x in (d, vres.get(PV.TLSv1_2), vres.get(PV.TLSv1_1), vres.get(PV.TLSv1_0))
             if x is not None and x.server_certificate is not None
         ),
         None,
@@ -443,7 +444,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
         main_chain = _chain_from(main.server_certificate, f"{p.source} ({vname})", now)
         if main_chain is not None:
             chains.append(main_chain)
-    t12 = vres.get(TLS12)
+    t12 = vres.get(PV.TLSv1_2)
     if main is not d or t12 is None or t12.server_certificate is None or main_chain is None:
         pass
     else:
@@ -470,8 +471,8 @@ async def run_check(opts: CheckOptions) -> Evidence:
             sct["ocsp"] = ocsp.scts
             sct_raw["ocsp-response"] = [staple]
         sct["certificate"] = len(info(leaf).embedded_scts)
-        sct["tls-extension"] = _tls_ext_scts(main)
         ext_raw = _tls_ext_sct_bytes(main)
+        sct["tls-extension"] = _sct_count(ext_raw)
         if ext_raw:
             sct_raw["tls-extension"] = [ext_raw]
 
@@ -484,11 +485,11 @@ async def run_check(opts: CheckOptions) -> Evidence:
     with_cert: Attempt | None = None
     required: bool | None = None
     if cert_request is not None and request_sess is not None:
-        v = request_sess.attempt.version or TLS13
+        v = request_sess.attempt.version or PV.TLSv1_3
         prof = (
             p.profile(versions=(v,))
-            if v == TLS13
-            else p.profile(versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:])
+            if v == PV.TLSv1_3
+            else p.profile(versions=(PV.TLSv1_2,), cipher_suites=DEFAULT_CIPHER_SUITES[3:])
         )
         tasks = [p.attempt("client-cert none", p.config(prof), "full")]
         if opts.client_chain and opts.client_key is not None:
@@ -526,14 +527,12 @@ async def run_check(opts: CheckOptions) -> Evidence:
         diff.append(
             (
                 "server_name",
-                p.attempt(
-                    "no-sni", ClientConfig(profile=prof, server_name=None, finish=False), "hello"
-                ),
+                p.attempt("no-sni", ClientConfig(profile=prof, server_name=None), "hello"),
             )
         )
-    if versions.get(TLS12) and t12 is not None and t12.accepted:
+    if versions.get(PV.TLSv1_2) and t12 is not None and t12.accepted:
         base12 = p.profile(
-            versions=(TLS12,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + _families()["legacy"]
+            versions=(PV.TLSv1_2,), cipher_suites=DEFAULT_CIPHER_SUITES[3:] + fam["legacy"]
         )
         without = {
             "extended_master_secret": dataclasses.replace(base12, extended_master_secret=False),
@@ -547,12 +546,9 @@ async def run_check(opts: CheckOptions) -> Evidence:
     for (ext, _), s in zip(diff, diff_res, strict=True):
         if ext == "server_name":
             no_sni = s.attempt
-        if s.attempt.result in ("alert", "closed", "reset") and s.attempt.result != "skipped":
-            what = (
-                f"alert {s.attempt.alert.description} {registry.alert_name(s.attempt.alert.description)}"
-                if s.attempt.alert
-                else s.attempt.result
-            )
+        if s.attempt.result in ("alert", "closed", "reset"):
+            alert = s.attempt.alert
+            what = f"alert {alert_label(alert.description)}" if alert else s.attempt.result
             required_ext[ext] = what
 
     transport = None
@@ -611,8 +607,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
 
 
 async def _psk_attempt(p: Probe, key: bytes, purpose: str) -> Session:
-    fam = _families()["PSK"]
-    prof = p.profile(versions=(TLS12,), cipher_suites=fam)
+    prof = p.profile(versions=(PV.TLSv1_2,), cipher_suites=_families()["PSK"])
     ident = (p.opts.psk_identity or "Client_identity").encode()
     cfg = p.config(prof, psk=Secret(key, "PSK"), psk_identity=ident)
     return await p.attempt(purpose, cfg, "full")

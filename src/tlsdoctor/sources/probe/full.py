@@ -15,36 +15,28 @@ import asyncio
 import dataclasses
 
 from tlsdoctor.model import ServerScan
-from tlsdoctor.sources.probe.check import SSL3, TLS10, TLS11, TLS12, TLS13, Probe
+from tlsdoctor.sources.probe.check import Probe, allowed_suites
 from tlsdoctor.wire import registry
 from tlsdoctor.wire.client import ClientConfig
+from tlsdoctor.wire.constants import ExtensionType as XT
+from tlsdoctor.wire.constants import ProtocolVersion as PV
 from tlsdoctor.wire.events import MessageEvent
+from tlsdoctor.wire.extensions import KeyShareHelloRetryRequest, KeyShareServerHello
+from tlsdoctor.wire.hello import DEFAULT_SIGNATURE_ALGORITHMS
 from tlsdoctor.wire.messages import ServerHello, ServerKeyExchange
 
 # Groups worth asking for (RFC 8446 §4.2.7, RFC 7919, RFC 8422, draft hybrids).
 GROUPS = (29, 23, 24, 25, 30, 256, 257, 258, 259, 260, 4588, 4587, 4589)
-_KEY_SHARE = 51
-
-
-def _all_suites(version: int) -> list[int]:
-    out = []
-    for code, s in registry.cipher_suites().items():
-        if s.is_signalling or not s.allowed_in(version):
-            continue
-        if version == TLS13 and not s.is_tls13:
-            continue
-        out.append(code)
-    return sorted(out)
 
 
 async def _suites_for(p: Probe, version: int) -> list[int]:
-    remaining = _all_suites(version)
+    remaining = [code for code, _ in allowed_suites(version)]
     accepted: list[int] = []
     while remaining:
         prof = p.profile(
             versions=(version,),
             cipher_suites=tuple(remaining),
-            signature_algorithms=p.profile().signature_algorithms if version >= TLS12 else (),
+            signature_algorithms=DEFAULT_SIGNATURE_ALGORITHMS if version >= PV.TLSv1_2 else (),
         )
         s = await p.attempt(
             f"enumerate {registry.version_name(version)}",
@@ -74,9 +66,11 @@ def _selected_group(events: list[object]) -> int | None:
         if isinstance(ev, MessageEvent) and ev.sender == "server":
             m = ev.message
             if isinstance(m, ServerHello):
-                for ext in m.extensions:
-                    if ext.type == _KEY_SHARE and len(ext.data) >= 2:
-                        return int.from_bytes(ext.data[:2], "big")
+                ks = m.typed(XT.key_share)
+                if isinstance(ks, KeyShareHelloRetryRequest):
+                    return ks.selected_group
+                if isinstance(ks, KeyShareServerHello):
+                    return ks.entry.group
             if isinstance(m, ServerKeyExchange) and m.named_group is not None:
                 return m.named_group
     return None
@@ -84,42 +78,36 @@ def _selected_group(events: list[object]) -> int | None:
 
 async def _group(p: Probe, g: int, tls13: bool, ecdhe12: tuple[int, ...]) -> int | None:
     if tls13:
-        prof = p.profile(versions=(TLS13,), groups=(g,), key_share_groups=())
+        prof = p.profile(versions=(PV.TLSv1_3,), groups=(g,), key_share_groups=())
         stop: tuple[str, ...] = ("HelloRetryRequest", "ServerHello")
         until = "hello"
     else:
-        prof = p.profile(versions=(TLS12,), groups=(g,), cipher_suites=ecdhe12)
+        prof = p.profile(versions=(PV.TLSv1_2,), groups=(g,), cipher_suites=ecdhe12)
         stop = ("ServerKeyExchange", "ServerHelloDone")
         until = "flight"
-    cfg = ClientConfig(profile=prof, server_name=p.sni, finish=False, stop_after=stop)
+    cfg = ClientConfig(profile=prof, server_name=p.sni, stop_after=stop)
     s = await p.attempt(f"group {registry.group_name(g)}", cfg, until)
     return g if _selected_group(s.events) == g else None
 
 
 async def _groups(p: Probe, scan: ServerScan) -> tuple[int, ...]:
-    tls13 = bool(scan.versions.get(TLS13))
-    ecdhe12 = tuple(
-        c
-        for c in scan.suites.get(TLS12, ())
-        if (registry.cipher_suite(c) or _NONE).key_exchange == "ECDHE"
-    )
+    tls13 = bool(scan.versions.get(PV.TLSv1_3))
+    ecdhe12 = tuple(c for c in scan.suites.get(PV.TLSv1_2, ()) if _key_exchange(c) == "ECDHE")
     if not tls13 and not ecdhe12:
         return ()
     found = await asyncio.gather(*(_group(p, g, tls13, ecdhe12) for g in GROUPS))
     return tuple(g for g in found if g is not None)
 
 
-class _None:
-    key_exchange = ""
-
-
-_NONE = _None()
+def _key_exchange(code: int) -> str | None:
+    suite = registry.cipher_suite(code)
+    return suite.key_exchange if suite is not None else None
 
 
 async def enumerate_server(p: Probe, scan: ServerScan) -> ServerScan:
     """Every version's accepted suites (versions in parallel), preference, groups."""
     versions = dict(scan.versions)
-    order = (SSL3, TLS10, TLS11, TLS12, TLS13)
+    order: tuple[int, ...] = (PV.SSLv3, PV.TLSv1_0, PV.TLSv1_1, PV.TLSv1_2, PV.TLSv1_3)
     found = await asyncio.gather(*(_suites_for(p, v) for v in order))
     suites = {v: tuple(acc) for v, acc in zip(order, found, strict=True) if acc}
     for v, acc in zip(order, found, strict=True):

@@ -33,12 +33,7 @@ from tlsdoctor.model import (
     Where,
     WireMessage,
 )
-from tlsdoctor.sources.probe.transport import (
-    Deadline,
-    TransportError,
-    classify_first_bytes,
-    connect,
-)
+from tlsdoctor.sources.probe.transport import Deadline, TransportError, connect
 from tlsdoctor.wire.client import ClientConfig, ClientEngine
 from tlsdoctor.wire.events import (
     ApplicationDataReceived,
@@ -55,9 +50,9 @@ from tlsdoctor.wire.messages import (
     CertificateStatus,
     NewSessionTicket,
     ServerHello,
-    ServerHelloDone,
     ServerKeyExchange,
 )
+from tlsdoctor.wire.sniff import classify_answer
 
 SETTLE = 0.4
 """Seconds to wait after our last flight for the server's verdict (TLS 1.3
@@ -89,7 +84,7 @@ def _sender(name: str) -> Side:
     return Side.CLIENT if name == "client" else Side.SERVER
 
 
-def _to_transcript(source: str, events: list[Any], client: str | None, server: str) -> Transcript:
+def _to_transcript(source: str, events: list[Any], server: str) -> Transcript:
     msgs = []
     for ev in events:
         if isinstance(ev, MessageEvent):
@@ -104,7 +99,7 @@ def _to_transcript(source: str, events: list[Any], client: str | None, server: s
                     size=ev.size,
                 )
             )
-    return Transcript(source=source, messages=tuple(msgs), client=client, server=server)
+    return Transcript(source=source, messages=tuple(msgs), server=server)
 
 
 def _outcome(
@@ -149,16 +144,6 @@ def _outcome(
     )
 
 
-def _reached(until: str, ev: Any, version_13: bool) -> bool:
-    if not isinstance(ev, MessageEvent) or ev.sender != "server":
-        return False
-    if until == "hello":
-        return isinstance(ev.message, ServerHello) and not ev.message.is_hello_retry_request
-    if until == "flight":
-        return isinstance(ev.message, ServerHelloDone)
-    return False
-
-
 async def run(
     address: str,
     port: int,
@@ -169,14 +154,19 @@ async def run(
     source: str | None = None,
     conn_limit: float | None = None,
 ) -> Session:
-    """One connection; never raises for network or peer behaviour."""
+    """One connection; never raises for network or peer behaviour.
+
+    For ``until`` "hello" and "flight" the engine stops there: at the
+    ServerHello or ServerHelloDone unless ``config.stop_after`` says otherwise,
+    and in TLS 1.3 after the server's Finished (no client flight).
+    """
     source = source or f"live {address}:{port}"
-    if until == "hello" and not config.stop_after:
-        config = dataclasses.replace(config, stop_after=("ServerHello",))
-    elif until == "flight" and not config.stop_after:
-        config = dataclasses.replace(config, stop_after=("ServerHelloDone",))
+    if until in ("hello", "flight"):
+        stop_after = config.stop_after or (
+            ("ServerHello",) if until == "hello" else ("ServerHelloDone",)
+        )
+        config = dataclasses.replace(config, finish=False, stop_after=stop_after)
     engine = ClientEngine(config)
-    events: list[Any] = []
     offered = config.profile
     offered_versions = tuple(offered.versions)
     offered_suites = tuple(offered.cipher_suites)
@@ -222,7 +212,7 @@ async def run(
                     )
                 break
             if first:
-                kind = classify_first_bytes(data)
+                kind = classify_answer(data)
                 if kind is not None:
                     transport = kind
                     sess.first_bytes = bytes(data[:256])
@@ -234,17 +224,14 @@ async def run(
                     break
                 first = False
             new = engine.receive(data)
-            events.extend(new)
             out = engine.data_to_send()
             stop = False
             for ev in new:
                 if isinstance(ev, ConnectionFailed):
                     failed = ev
-                if _reached(until, ev, engine.version == 0x0304):
-                    stop = True
                 if isinstance(ev, HandshakeComplete):
                     sess.complete = ev
-                if until == "full" and isinstance(ev, NewSessionTicket | ApplicationDataReceived):
+                if until == "full" and isinstance(ev, ApplicationDataReceived):
                     stop = True
                 if (
                     until == "full"
@@ -285,7 +272,7 @@ async def run(
             None  # a reset after the handshake started is the server's verdict, not transport
         )
         detail = "the server reset the connection"
-    transcript = _to_transcript(source, sess.events, None, f"{address}:{port}")
+    transcript = _to_transcript(source, sess.events, f"{address}:{port}")
     outcome = _outcome(transcript, sess.complete, failed, transport)
     alert = next((a for a in outcome.alerts if a.sender is Side.SERVER and a.fatal), None)
     result = _result(sess, alert, transport, failed, engine)

@@ -52,7 +52,9 @@ async def _run(
     todo = list(groups.items())[:MAX_SIMULATED]
 
     async def one(hello: ClientHelloProfile, ids: list[str]) -> tuple[list[str], Attempt]:
-        config = ClientConfig(profile=hello, server_name=scan.sni, stop_after=("ServerHello",))
+        config = ClientConfig(
+            profile=hello, server_name=scan.sni, stop_after=("ServerHello",), replay=True
+        )
         s = await p.attempt("client " + ",".join(ids), config, "hello")
         return ids, s.attempt
 

@@ -2,9 +2,9 @@
 
 One :class:`Deadline` bounds a whole check (``--timeout``): every wait takes
 ``deadline.left()``, so a silent server ends the check on time instead of after
-minutes.  Non-TLS answers are recognised from their first bytes: an HTTP status
-line (RFC 9112 §4), an SMTP greeting (RFC 5321 §4.2), an SSH identification
-string (RFC 4253 §4.2).
+minutes.  Non-TLS answers (an HTTP status line, an SMTP greeting, an SSH
+identification string) are recognised from their first bytes by
+:func:`tlsdoctor.wire.sniff.classify_answer`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-
-from tlsdoctor.wire.sniff import classify_answer
 
 
 class Deadline:
@@ -35,10 +33,6 @@ class Deadline:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
-
-    def part(self, share: float, floor: float = 0.05) -> float:
-        """A slice of the time left, for one step that must leave room for others."""
-        return max(min(self.left(), floor), self.left() * share)
 
 
 class TransportError(Exception):
@@ -168,8 +162,3 @@ async def connect(address: str, port: int, deadline: Deadline, limit: float | No
         text = "connection refused" if kind == "refused" else (e.strerror or str(e))
         raise TransportError(kind, f"TCP connect to {address}:{port}: {text}") from None
     return Conn(reader, writer, address)
-
-
-def classify_first_bytes(data: bytes) -> str | None:
-    """None when ``data`` starts like a TLS record; else what it looks like."""
-    return classify_answer(data)
