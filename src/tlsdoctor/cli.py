@@ -459,7 +459,7 @@ def log_command(
     found in it are still explained).
     """
     from tlsdoctor.engine import diagnose_log
-    from tlsdoctor.sources.logs.doctor import UnknownLogFormat
+    from tlsdoctor.logreport import UnknownLogFormat
 
     try:
         with progress(f"reading {file} …", quiet):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from tlsdoctor import __version__
@@ -23,11 +23,17 @@ from tlsdoctor.model import (
     Severity,
     Transcript,
 )
-from tlsdoctor.rules import link_outcomes, rank
-from tlsdoctor.rules.runner import run_rules
+from tlsdoctor.rules import link_outcomes, rank, runner
 
 ProbeRunner = Callable[[Sequence[ProbeRequest], Evidence], Evidence]
 MAX_PROBE_ROUNDS = 2
+
+
+def run_rules(
+    evidence: Evidence, policy: Policy, offline: bool = True
+) -> tuple[list[Finding], list[ProbeRequest], list[Check], list[Check]]:
+    """Every rule on ``evidence`` for ``policy``, its trust store loaded first."""
+    return runner.run_rules(with_policy_data(evidence, [policy]), policy, offline)
 
 
 def diagnose(
@@ -41,11 +47,12 @@ def diagnose(
 ) -> Report:
     """Run the rules; let them ask for follow-up probes (at most two rounds)."""
     offline = not evidence.scans
-    findings, requests, passed, not_checked = run_rules(evidence, policy, offline)
+    evidence = with_policy_data(evidence, [policy])
+    findings, requests, passed, not_checked = runner.run_rules(evidence, policy, offline)
     rounds = 0
     while requests and probe is not None and rounds < MAX_PROBE_ROUNDS:
-        evidence = probe(requests, evidence)
-        findings, requests, passed, not_checked = run_rules(evidence, policy, offline)
+        evidence = with_policy_data(probe(requests, evidence), [policy])
+        findings, requests, passed, not_checked = runner.run_rules(evidence, policy, offline)
         rounds += 1
     for note in evidence.notes:
         not_checked.append(Check("source", note))
@@ -81,11 +88,28 @@ def _policy(name: str, system: bool, public_roots: str | None) -> Policy:
     base = POLICIES.get(name)
     if base is None:
         raise InputError(f"unknown policy {name!r} (choose from {', '.join(sorted(POLICIES))})")
-    if public_roots:
-        return dataclasses.replace(base, trust_store=f"file:{public_roots}")
-    if system:
-        return dataclasses.replace(base, trust_store="system")
-    return base
+    return base.with_inputs(public_roots, system)
+
+
+def with_policy_data(evidence: Evidence, policies: Iterable[Policy]) -> Evidence:
+    """The evidence with what these policies name loaded: public root stores, and
+    CT log lists for those that verify SCTs.  Rules look them up and never read a
+    file; the same Evidence comes back when nothing new was needed (chain
+    analyses are memoised per Evidence)."""
+    from tlsdoctor.pki.trust import load_store
+
+    stores = dict(evidence.trust_stores)
+    logs = dict(evidence.ct_log_lists)
+    for policy in policies:
+        if policy.trust_store not in stores:
+            stores[policy.trust_store] = load_store(policy.trust_store)
+        if policy.ct_verify and policy.ct_log_list not in logs:
+            from tlsdoctor.pki.ctverify import load_log_list
+
+            logs[policy.ct_log_list] = load_log_list(policy.ct_log_list)
+    if len(stores) == len(evidence.trust_stores) and len(logs) == len(evidence.ct_log_lists):
+        return evidence
+    return dataclasses.replace(evidence, trust_stores=stores, ct_log_lists=logs)
 
 
 def cert_evidence(
@@ -199,6 +223,7 @@ def diagnose_cert_files(
 ) -> Report:
     policy = _policy(policy_name, system, public_roots)
     evidence = cert_evidence(files, host, ca_files, key_file, passphrase)
+    evidence = with_policy_data(evidence, [policy])  # once: chain_facts and the rules share it
     facts = {**chain_facts(evidence, policy), "host": host}
     report = diagnose(
         evidence,
@@ -360,6 +385,7 @@ def diagnose_check(
 
     evidence = asyncio.run(run_check(opts))
     evidence = dataclasses.replace(evidence, private_anchors=anchors)
+    evidence = with_policy_data(evidence, [policy])
 
     def probe(requests: Sequence[ProbeRequest], ev: Evidence) -> Evidence:
         return asyncio.run(follow_up(requests, ev, opts))
@@ -433,14 +459,13 @@ def with_clients(
         return report
     from tlsdoctor.clients import appconfig
     from tlsdoctor.clients.profiles import select
-    from tlsdoctor.pki.ctverify import load_log_list
     from tlsdoctor.rules.simulate import merge, simulate
 
     profiles = select(list(clients))
     app = appconfig.load(app_config) if app_config else None
-    log_list = load_log_list(f"file:{ct_logs}" if ct_logs else "google")
-    if ct_logs:
-        evidence = dataclasses.replace(evidence, ct_logs=log_list)
+    # Loaded before any probe, so that a bad --public-roots or --ct-logs stops us early.
+    policies = {p.id: p.policy.with_inputs(public_roots, ct_logs=ct_logs) for p in profiles}
+    evidence = with_policy_data(evidence, policies.values())
     hellos: dict[str, Any] = {}
     before = evidence.scans[0].handshakes if evidence.scans else 0
     if opts is not None and evidence.scans and evidence.scans[0].transport is None:
@@ -448,7 +473,7 @@ def with_clients(
 
         evidence, hellos = simulate_hellos(evidence, opts, {p.id: p.hello for p in profiles})
     after = evidence.scans[0].handshakes if evidence.scans else 0
-    verdicts, per_client = simulate(evidence, profiles, hellos, app, public_roots)
+    verdicts, per_client = simulate(evidence, profiles, policies, hellos, app)
     counts = {
         "profiles": len(profiles),
         "live": bool(hellos),
@@ -456,7 +481,7 @@ def with_clients(
         "handshakes_added": after - before,
         "handshakes_total": after,
         "public_roots": public_roots,
-        "ct_log_list": log_list.name,
+        "ct_log_list": ", ".join(sorted({lst.name for lst in evidence.ct_log_lists.values()})),
         "app_config": app_config,
     }
     merged = merge(report, verdicts, per_client, counts)
@@ -585,6 +610,7 @@ def diagnose_pcap(
     )
     n = len(result.connections)
     summary_tail = f"{n} TLS connection{'s' if n != 1 else ''}, {len(failed)} failed"
+    evidence = with_policy_data(evidence, [policy])
     report = diagnose(
         evidence,
         policy,
@@ -674,8 +700,8 @@ def diagnose_items(
                     f", {len(ev.keys)} private key(s) (not shown)" if ev.keys else ""
                 )
             elif item.kind == "log":
+                from tlsdoctor.logreport import unknown_findings
                 from tlsdoctor.sources.logs import read_log
-                from tlsdoctor.sources.logs.summary import unknown_findings
 
                 source: Any = io.BytesIO(item.data) if item.data is not None else path
                 result_log = read_log(source, item.name)
@@ -741,6 +767,7 @@ def diagnose_items(
             ev = asyncio.run(follow_up(requests, ev, opts))
         return ev
 
+    evidence = with_policy_data(evidence, [policy])
     facts: dict[str, Any] = {"inputs": inputs, **chain_facts(evidence, policy)}
     if evidence.scans:
         facts.update(scan_facts(evidence))
@@ -788,10 +815,9 @@ def diagnose_log(
     public_roots: str | None = None,
 ) -> Report:
     """``tlsdoctor log``: read the log, run the rules, rank: root cause first."""
+    from tlsdoctor.logreport import UnknownLogFormat, log_facts, unknown_findings
     from tlsdoctor.sources.certfiles import load_anchors
     from tlsdoctor.sources.logs import read_log
-    from tlsdoctor.sources.logs.doctor import UnknownLogFormat
-    from tlsdoctor.sources.logs.summary import log_facts, unknown_findings
 
     policy = _policy(policy_name, system, public_roots)
     anchors = load_anchors(ca_files)
@@ -837,7 +863,7 @@ def diagnose_log(
 
 
 def _log_summary(result: Any, evidence: Evidence, report: Report) -> str | None:
-    from tlsdoctor.sources.logs.summary import success_summary
+    from tlsdoctor.logreport import success_summary
 
     if not evidence.connections:
         return f"The log was read as {result.title}, but it shows no TLS handshake."

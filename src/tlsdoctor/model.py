@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - import for type checkers only
     from cryptography import x509
 
     from tlsdoctor.pki.ctverify import LogList
+    from tlsdoctor.pki.trust import TrustStore
 
 REPORT_SCHEMA_VERSION = "1.0"
 """Version of the JSON report schema (``report/schema/report.schema.json``)."""
@@ -324,10 +325,13 @@ class Evidence:
     """What a source could not read or check, and why."""
     scans: tuple[ServerScan, ...] = ()
     """Live checks of servers (``tlsdoctor check``)."""
-    ct_logs: LogList | None = None
-    """The CT log list the user gave (``--ct-logs FILE``), already loaded, so
-    rules judge SCTs against it without reading the file; None: each policy's
-    own shipped list (``Policy.ct_log_list``)."""
+    trust_stores: Mapping[str, TrustStore] = field(default_factory=dict)
+    """Public root stores by ``Policy.trust_store`` spec, loaded by the engine
+    (certifi, the system bundle, a shipped snapshot, ``--public-roots FILE``):
+    rules look them up and never read a file."""
+    ct_log_lists: Mapping[str, LogList] = field(default_factory=dict)
+    """CT log lists by ``Policy.ct_log_list`` name (a shipped snapshot, or
+    ``file:PATH`` from ``--ct-logs``), loaded by the engine likewise."""
 
     def merge(self, other: Evidence) -> Evidence:
         """Evidence from both: the one Evidence ``diagnose`` builds."""
@@ -343,7 +347,8 @@ class Evidence:
             facts={**other.facts, **self.facts},
             notes=self.notes + other.notes,
             scans=self.scans + other.scans,
-            ct_logs=self.ct_logs if self.ct_logs is not None else other.ct_logs,
+            trust_stores={**other.trust_stores, **self.trust_stores},
+            ct_log_lists={**other.ct_log_lists, **self.ct_log_lists},
         )
 
 

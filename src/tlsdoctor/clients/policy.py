@@ -12,7 +12,7 @@ checks that the copies agree with the profiles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Policy:
     """Short id: "browser", "openssl-3", "ios" ..."""
     display: str
     trust_store: str = "mozilla"
-    """Which public roots: "mozilla" (certifi), "system" (the OS bundle), "none"."""
+    """Which public roots: "mozilla" (certifi), "system" (the OS bundle), "none",
+    or "file:PATH" (a shipped snapshot, or ``--public-roots``)."""
 
     # Keys and signatures
     min_rsa_bits: int = 2048
@@ -120,6 +121,20 @@ class Policy:
     min_version: int = 0
     """Lowest protocol version the client completes a handshake with (it may
     still list older ones in its hello: OpenSSL 3.0 at security level 1+)."""
+
+    def with_inputs(
+        self, public_roots: str | None = None, system: bool = False, ct_logs: str | None = None
+    ) -> Policy:
+        """This policy with the user's choices in place of its own: public roots
+        (``--public-roots FILE``, ``--system``) and the CT log list (``--ct-logs FILE``)."""
+        policy = self
+        if public_roots:
+            policy = replace(policy, trust_store=f"file:{public_roots}")
+        elif system:
+            policy = replace(policy, trust_store="system")
+        if ct_logs:
+            policy = replace(policy, ct_log_list=f"file:{ct_logs}")
+        return policy
 
     def max_validity(self, public: bool) -> int | None:
         limits = [self.max_validity_days_all]

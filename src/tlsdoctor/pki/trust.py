@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from cryptography import x509
 
+from tlsdoctor.errors import InputError
 from tlsdoctor.pki.certinfo import CertInfo, info
 
 SYSTEM_BUNDLES = (
@@ -91,6 +92,18 @@ def _load_bundle(path: str) -> list[x509.Certificate]:
         # A few old roots have non-positive serial numbers; they are still roots.
         warnings.simplefilter("ignore")
         return x509.load_pem_x509_certificates(data)
+
+
+def load_store(spec: str) -> TrustStore:
+    """The store a :attr:`~tlsdoctor.clients.policy.Policy.trust_store` spec names:
+    "mozilla", "system", "none" or "file:PATH"."""
+    kind, _, bundle = spec.partition(":")
+    try:
+        return public_store(kind, bundle or None)
+    except OSError as e:
+        raise InputError(f"{bundle}: cannot read the root bundle ({e.strerror})") from None
+    except ValueError:
+        raise InputError(f"{bundle}: not a PEM bundle of root certificates") from None
 
 
 @lru_cache(maxsize=8)

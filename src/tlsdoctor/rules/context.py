@@ -14,7 +14,7 @@ from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Chain, Evidence, EvidenceItem, ServerScan, Side, Where
 from tlsdoctor.pki.certinfo import CertInfo, info, now
 from tlsdoctor.pki.paths import Analysis, Path, analyse
-from tlsdoctor.pki.trust import TrustStore, public_store
+from tlsdoctor.pki.trust import TrustStore
 
 
 @dataclass
@@ -58,8 +58,9 @@ def store_for(evidence: Evidence, policy: Policy) -> TrustStore:
     hit = _STORES.get(key)
     if hit is not None:
         return hit
-    kind, _, bundle = policy.trust_store.partition(":")
-    base = public_store(kind, bundle or None)
+    base = evidence.trust_stores.get(policy.trust_store)
+    if base is None:  # a caller that skipped engine.with_policy_data: a bug, not bad input
+        raise LookupError(f"trust store {policy.trust_store!r} was not loaded for the rules")
     store = base.with_private((a.cert for a in evidence.private_anchors), "--ca")
     if len(_STORES) > 64:
         _STORES.clear()

@@ -73,11 +73,12 @@ def ct_policy(e: Evidence, p: Policy) -> Iterator[Result]:
     live = bool(e.scans) and any(s.transport is None for s in e.scans)
     # Loaded only when a client profile judges CT: the log list is a large file.
     from tlsdoctor.clients.ctpolicy import SOURCES, evaluate
-    from tlsdoctor.pki.ctverify import check_all, load_log_list
+    from tlsdoctor.pki.ctverify import check_all
 
     seen = SOURCES if live else ("certificate",)
-    # The user's --ct-logs list, loaded by the engine; else the profile's shipped one.
-    logs = e.ct_logs if e.ct_logs is not None else load_log_list(p.ct_log_list)
+    logs = e.ct_log_lists.get(p.ct_log_list)
+    if logs is None:  # a caller that skipped engine.with_policy_data: a bug, not bad input
+        raise LookupError(f"CT log list {p.ct_log_list!r} was not loaded for the rules")
     delivered = delivered_scts(e) if live else {}
     for v in chain_views(e, p):
         if not v.public or not v.best.trusted:

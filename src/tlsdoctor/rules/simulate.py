@@ -29,6 +29,7 @@ from typing import Any
 
 from tlsdoctor.clients import ats as ats_mod
 from tlsdoctor.clients.appconfig import AppConfig
+from tlsdoctor.clients.policy import Policy
 from tlsdoctor.clients.profiles import Profile
 from tlsdoctor.model import Attempt, Evidence, Finding, Report, ServerScan, Severity
 from tlsdoctor.pki.certinfo import now
@@ -261,20 +262,19 @@ def _ats_failure(
 def simulate(
     evidence: Evidence,
     profiles: Sequence[Profile],
+    policies: Mapping[str, Policy],
     hellos: Mapping[str, Attempt] | None = None,
     app: AppConfig | None = None,
-    public_roots: str | None = None,
 ) -> tuple[list[ClientVerdict], dict[str, list[Finding]]]:
-    """A verdict per profile, and the FATAL findings each client's policy produced."""
+    """A verdict per profile, and the FATAL findings each client's policy produced
+    (``policies``: each profile's, with the user's roots and CT log list, by id)."""
     from tlsdoctor.rules.runner import run_rules
 
     verdicts: list[ClientVerdict] = []
     per_client: dict[str, list[Finding]] = {}
     scan = evidence.scans[0] if evidence.scans else None
     for p in profiles:
-        policy = p.policy
-        if public_roots:
-            policy = dataclasses.replace(policy, trust_store=f"file:{public_roots}")
+        policy = policies[p.id]
         failures: list[_Failure] = []
         notes: list[str] = []
         handshake = None

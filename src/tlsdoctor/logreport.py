@@ -1,6 +1,9 @@
 """What a log's report shows besides findings: the connection table, the handshake
 parameters of a success, and, for an unrecognised log, the catalog's readings.
 
+Engine-side: it turns a source's :class:`~tlsdoctor.sources.logs.LogResult` into
+report facts, a summary sentence and findings, which a source never builds.
+
 Only plain values go into report facts (strings, numbers, lists, dicts), and
 never a secret: errors are named by code and catalog name, lines by number.
 """
@@ -9,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.model import Connection, EvidenceItem, Finding, Severity, Where
+from tlsdoctor.errors import NotRecognisedError
+from tlsdoctor.model import Connection, EvidenceItem, Finding, Report, Severity, Where
 
 if TYPE_CHECKING:  # pragma: no cover
     from tlsdoctor.sources.logs import LogResult
@@ -168,3 +172,13 @@ def unknown_findings(result: LogResult) -> tuple[Finding, ...]:
             )
         )
     return tuple(out)
+
+
+class UnknownLogFormat(NotRecognisedError):
+    """No format recognised (exit 4); ``report`` holds the catalog's readings of
+    the error-looking lines, so the command can still show them."""
+
+    def __init__(self, message: str, report: Report, result: LogResult) -> None:
+        super().__init__(message)
+        self.report = report
+        self.result = result
