@@ -387,7 +387,7 @@ def check(
         psk_identity=psk_identity,
         psk=psk,
         psk_encoding=psk_encoding,
-        timeout=_left(timeout),
+        **_budget(timeout),
         full=full,
     )
     with progress(f"checking {target} …", quiet):
@@ -410,13 +410,15 @@ REPORT_RESERVE = 0.08
 """Seconds kept back from ``--timeout`` for the rules and the report after the probes."""
 
 
-def _left(timeout: float) -> float:
-    """The deadline left for the probes: ``--timeout`` bounds the whole command, so
-    the command's own start-up and the report after the probes are paid from it."""
+def _budget(timeout: float) -> dict[str, float]:
+    """The probes' deadline: ``--timeout`` bounds the whole command, so the
+    command's own start-up and the report after the probes are paid from it.
+    It counts from now (``started``), so imports between here and the first
+    probe are paid from it too."""
     if timeout <= 0:
         raise InputError("--timeout must be positive")
-    spent = time.monotonic() - START
-    return max(0.2 * timeout, timeout - spent - REPORT_RESERVE)
+    now = time.monotonic()
+    return {"timeout": max(0.2 * timeout, timeout - (now - START) - REPORT_RESERVE), "started": now}
 
 
 # ------------------------------------------------------------------------- log
@@ -583,7 +585,7 @@ def diagnose(
         "psk_identity": psk_identity,
         "psk": psk,
         "psk_encoding": psk_encoding,
-        "timeout": _left(timeout),
+        **_budget(timeout),
     }
     show = shown(quiet)
     with progress("diagnosing …", quiet):

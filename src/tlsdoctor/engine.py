@@ -93,9 +93,11 @@ def _policy(name: str, system: bool, public_roots: str | None) -> Policy:
 
 def with_policy_data(evidence: Evidence, policies: Iterable[Policy]) -> Evidence:
     """The evidence with what these policies name loaded: public root stores, and
-    CT log lists for those that verify SCTs.  Rules look them up and never read a
+    CT log lists for those that verify SCTs (only when there is a chain to judge).  Rules look them up and never read a
     file; the same Evidence comes back when nothing new was needed (chain
     analyses are memoised per Evidence)."""
+    if not evidence.chains:
+        return evidence  # nothing to judge against roots or logs: load nothing
     from tlsdoctor.pki.trust import load_store
 
     stores = dict(evidence.trust_stores)
@@ -267,6 +269,7 @@ def check_options(
     psk: Any = None,
     psk_encoding: str = "hex",
     timeout: float = 10.0,
+    started: float | None = None,
     full: bool = False,
 ) -> Any:
     """CheckOptions from command-line values (files read here, keys kept secret)."""
@@ -307,6 +310,7 @@ def check_options(
         psk=psk,
         psk_encoding=psk_encoding,
         timeout=timeout,
+        started=started,
         full=full,
     )
 

@@ -46,6 +46,20 @@ def test_the_same_evidence_when_nothing_new_is_loaded() -> None:
     assert with_policy_data(ev, [BROWSER]) is ev
 
 
+def test_nothing_is_loaded_without_a_chain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that never sent a certificate costs no trust-store read."""
+    from tlsdoctor.model import Evidence
+
+    def no_reading(*_a: object, **_k: object) -> None:
+        raise AssertionError("loaded a trust store for evidence without chains")
+
+    monkeypatch.setattr(trust, "load_store", no_reading)
+    ev = Evidence(sources=("test",))
+    assert with_policy_data(ev, [BROWSER]) is ev
+    findings, _, _, _ = runner.run_rules(ev, BROWSER)
+    assert findings == []
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [(None, "cannot read the root bundle"), (b"garbage", "not a PEM bundle")],

@@ -157,6 +157,9 @@ class CheckOptions:
     psk: Secret | None = None
     psk_encoding: str = "hex"
     timeout: float = 10.0
+    started: float | None = None
+    """When ``timeout`` began to count (:func:`time.monotonic`): the command
+    line's budget includes what happened before the check started; None: now."""
     full: bool = False
     concurrency: int = 4
 
@@ -326,7 +329,7 @@ async def run_check(opts: CheckOptions) -> Evidence:
         target = parse_target(opts.target)
     except ValueError as e:
         raise InputError(f"{opts.target}: not a host[:port] ({e})") from None
-    deadline = Deadline(opts.timeout)
+    deadline = Deadline(opts.timeout, opts.started)
     p = Probe(opts, target, deadline, sem=asyncio.Semaphore(opts.concurrency))
     if opts.no_sni:
         p.sni = None
@@ -622,6 +625,8 @@ async def follow_up(
     scan = evidence.scans[0]
     target = parse_target(opts.target)
     deadline = Deadline(max(1.0, opts.timeout / 2))
+    if opts.started is not None:  # the whole command's budget: follow-ups fit in it too
+        deadline = Deadline(min(deadline.end, opts.started + opts.timeout) - deadline.start)
     p = Probe(
         opts,
         target,

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 class Deadline:
     """A point in time every step of one check must finish by."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, start: float | None = None) -> None:
+        """``seconds`` from ``start`` (a :func:`time.monotonic` value; now when None)."""
         self.seconds = seconds
-        self.start = time.monotonic()
+        self.start = time.monotonic() if start is None else start
         self.end = self.start + seconds
 
     def left(self) -> float:
