@@ -13,6 +13,14 @@ def test_a_deadline_counts_from_its_start() -> None:
     assert Deadline(1.0, start=0.0).expired()  # long past
 
 
+def test_elapsed_is_the_checks_own_time_not_the_budgets() -> None:
+    """ServerScan.elapsed reports probing time, even when the budget began an hour ago."""
+    import time
+
+    d = Deadline(7200.0, start=time.monotonic() - 3600.0)
+    assert d.elapsed() < 3600.0 and d.left() > 3000.0
+
+
 def test_check_options_carry_when_the_budget_began() -> None:
     opts = check_options("127.0.0.1:1", timeout=2.0, started=42.0)
     assert (opts.timeout, opts.started) == (2.0, 42.0)

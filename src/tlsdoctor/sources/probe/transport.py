@@ -23,7 +23,8 @@ class Deadline:
     def __init__(self, seconds: float, start: float | None = None) -> None:
         """``seconds`` from ``start`` (a :func:`time.monotonic` value; now when None)."""
         self.seconds = seconds
-        self.start = time.monotonic() if start is None else start
+        self.created = time.monotonic()
+        self.start = self.created if start is None else start
         self.end = self.start + seconds
 
     def left(self) -> float:
@@ -33,7 +34,8 @@ class Deadline:
         return self.left() <= 0
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.start
+        """Seconds since the check began (not since ``start``: the budget may be older)."""
+        return time.monotonic() - self.created
 
 
 class TransportError(Exception):
