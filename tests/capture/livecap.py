@@ -240,12 +240,12 @@ def make_scenario(pki: Pki, d: Path) -> Scenario:
     sc = Scenario(pcap=d / "live.pcap", keylog=d / "keys.log")
     kl_openssl = d / "openssl.keys"
     kl_py = d / "python.keys"
-    plain, mtls, hrr = free_port(), free_port(), free_port()
+    plain, mtls, hrr, narrow = free_port(), free_port(), free_port(), free_port()
     reuse = free_port()
     sc.reuse_port = reuse
     e = sc.expect
     try:
-        ctx = tcpdump(sc.pcap, [plain, mtls, hrr])
+        ctx = tcpdump(sc.pcap, [plain, mtls, hrr, narrow])
         ctx.__enter__()
     except (RuntimeError, OSError) as exc:
         missing_peer(f"cannot capture on lo: {exc}")
@@ -342,6 +342,17 @@ def make_scenario(pki: Pki, d: Path) -> Scenario:
                 str(kl_openssl),
             )
             e.append({"sni": "hrr.example", "version": 0x0304, "status": "ok", "hrr": 24})
+        with s_server(pki, narrow, "-tls1_2", "-cipher", "AES128-SHA"):
+            # no suite in common: the server's whole answer is one 7-byte alert
+            s_client(narrow, "-tls1_2", "-cipher", "AES256-SHA", "-servername", "narrow.example")
+            e.append(
+                {
+                    "sni": "narrow.example",
+                    "version": None,
+                    "status": "failed",
+                    "alert": ("server", 40),
+                }
+            )
     finally:
         ctx.__exit__(None, None, None)
     sc.keylog.write_bytes(kl_openssl.read_bytes() + kl_py.read_bytes())

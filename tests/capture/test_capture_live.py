@@ -68,8 +68,8 @@ def test_every_connection_agrees_with_tshark(scenario: Scenario) -> None:
     for row in result.connections:
         want = oracle[row.stream]
         assert row.server_name == want["sni"]
-        assert row.version == want["version"]
-        assert row.cipher_suite == want["suite"]
+        assert row.version == want.get("version")
+        assert row.cipher_suite == want.get("suite")
         conn = result.connection(row.id)
         assert conn is not None and conn.outcome is not None
         ours = sorted(a.description for a in conn.outcome.alerts)

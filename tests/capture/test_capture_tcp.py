@@ -204,3 +204,51 @@ def test_sides_without_syn_come_from_the_client_hello(
     conn = result.evidence.connections[0]
     assert conn.transcript is not None
     assert conn.transcript.messages[0].sender is Side.CLIENT
+
+
+_ALERT_40 = b"\x15\x03\x03\x00\x02\x02\x28"  # a plaintext fatal handshake_failure
+
+
+def _alerts(path: Path) -> list[tuple[Side, int]]:
+    conn = read_capture(path).evidence.connections[0]
+    assert conn.outcome is not None
+    return [(a.sender, a.description) for a in conn.outcome.alerts]
+
+
+def test_peer_bytes_in_flight_after_a_rst_are_read(
+    tmp_path: Path, flights13: list[tuple[int, bytes]]
+) -> None:
+    """Seen on loopback: the client resets while the server's close_notify or alert is
+    already on its way; tshark shows that alert, so must we."""
+    flow = g.Flow().handshake()
+    flow.send(0, flights13[0][1])
+    flow.rst(0)
+    flow.send(1, _ALERT_40)
+    flow.rst(0)  # the client's stack answers the late bytes with another RST
+    result = read_capture(_flow_pcap(tmp_path, flow))
+    assert result.connections[0].ended == "RST from client at frame 5"
+    assert _alerts(tmp_path / "x.pcap") == [(Side.SERVER, 40)]
+
+
+def test_after_a_rst_the_resetting_side_and_late_peer_bytes_are_not_read(
+    tmp_path: Path, flights13: list[tuple[int, bytes]]
+) -> None:
+    flow = g.Flow().handshake()
+    flow.send(0, flights13[0][1])
+    flow.rst(0)
+    flow.send(0, _ALERT_40)  # a side that reset sends nothing more
+    pkts = flow.ip_packets()
+    path = tmp_path / "x.pcap"
+    path.write_bytes(g.pcap(g.frames(g.eth(p) for p in pkts)))
+    assert _alerts(path) == []
+    late = g.Flow().handshake()
+    late.send(0, flights13[0][1])
+    late.rst(0)
+    late.send(1, _ALERT_40)
+    stamped = g.frames(g.eth(p) for p in late.ip_packets())
+    ts, last = stamped[-1]
+    stamped[-1] = (ts + 5.0, last)  # long after the RST: not this connection's any more
+    other = g.Flow(client=("10.0.0.3", 40001)).handshake()
+    stamped += [(ts + 5.0 + i, g.eth(p)) for i, p in enumerate(other.ip_packets())]
+    path.write_bytes(g.pcap(stamped))
+    assert _alerts(path) == []

@@ -3,7 +3,11 @@
 RFC 9293 §3.4 (sequence numbers, with wrap-around), §3.5 (SYN starts a
 connection, FIN and RST end it).  A new connection starts at every SYN whose
 initial sequence number differs from the one before on the same ports (ports
-are reused, on loopback above all); a retransmitted SYN does not.
+are reused, on loopback above all); a retransmitted SYN does not.  After one
+side's RST, the other side's data already on the wire is still read (a
+close_notify or an alert sent just before it received the RST) for
+:data:`RST_LINGER` seconds of capture time, until it sends a RST or FIN
+itself, or a new SYN takes the ports.
 
 Each direction is a :class:`Reassembler`: in-order data goes straight to the
 sink without copying, retransmitted bytes are dropped (the first copy wins),
@@ -18,6 +22,7 @@ capture cut off (snap length) are gaps too.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -28,6 +33,10 @@ H32 = 0x80000000
 MAX_PENDING_BYTES = 1 << 20
 MAX_PENDING_SEGMENTS = 1024
 GLOBAL_PENDING_BYTES = 48 << 20
+RST_LINGER = 1.0
+"""Seconds of capture time the peer of a RST side is still read."""
+MAX_LINGERING = 4096
+"""Reset connections waiting for their peer's last bytes, at most."""
 
 Payload = bytes | memoryview
 
@@ -276,6 +285,8 @@ class TcpTracker:
         self.count = 0
         self.budget = Budget()
         self.late_segments = 0
+        self.lingering: deque[TcpConnection] = deque()
+        """Connections one side reset, oldest first, still open for the other side."""
 
     def _new(
         self, src: bytes, sport: int, dst: bytes, dport: int, frame: int, ts: float
@@ -316,7 +327,7 @@ class TcpTracker:
                 conn.last_ts = ts
                 return
             rsm = conn.rsm
-            if rsm is not None:
+            if rsm is not None and conn.rst is None:
                 r = rsm[d]
                 nx = r.next
                 if (
@@ -331,6 +342,15 @@ class TcpTracker:
                     r.next = nx + pend - pstart
                     r.sink.data(d, memoryview(buf)[pstart:pend], frame, ts)
                     return
+        lingering = self.lingering
+        while lingering and (
+            lingering[0].closed
+            or ts - lingering[0].last_ts > RST_LINGER
+            or len(lingering) > MAX_LINGERING
+        ):
+            old = lingering.popleft()
+            if not old.closed:
+                self._end(old)
         if hit is None:
             conn = self._new(src, sport, dst, dport, frame, ts)
             d = 0
@@ -363,20 +383,29 @@ class TcpTracker:
             for r in rsm:
                 r.drop()
             rsm = conn.rsm = None
-        if rsm is not None:
+        reset = conn.rst
+        if rsm is not None and (reset is None or reset[0] != d):
             if pend > pstart or missing or syn:
                 rsm[d].segment(seq, memoryview(buf)[pstart:pend], frame, ts, bool(syn), missing)
-        elif conn.closed and pend > pstart:
+        elif (conn.closed or reset is not None) and pend > pstart:
             self.late_segments += 1
         if flags & (FIN | RST):
             sink = conn.sink
             if flags & RST:
-                if conn.rst is None:
+                if reset is None and not conn.closed:
                     conn.rst = (d, frame, ts)
-                    if sink is not None and not conn.closed:
+                    if sink is not None:
                         sink.end(d, "RST", frame, ts)
-                if not conn.closed:
-                    self._end(conn)
+                    if rsm is not None:
+                        rsm[d].flush()
+                        self.lingering.append(conn)
+                        return
+                if not conn.closed and (reset is None or reset[0] != d):
+                    self._end(conn)  # the peer's RST (a repeated one changes nothing)
+                return
+            if reset is not None and reset[0] != d and not conn.closed:
+                self._end(conn)  # the peer of the RST side is done too
+                return
             elif conn.fin[d] is None:
                 conn.fin[d] = (frame, ts)
                 if sink is not None and not conn.closed:

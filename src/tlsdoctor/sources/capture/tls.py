@@ -354,6 +354,10 @@ class TlsConnection:
             # What a web, mail or SSH server says to a ClientHello: keep its
             # first bytes so a rule can name the protocol.
             self.facts["answer_not_tls"] = (bytes(buf[:64]), frame)
+        if answer_to_hello and size >= 6 and _plausible(buf, 0) > 0:
+            # A record header right where the answer starts needs no second one to
+            # confirm it: a server's whole answer may be one 7-byte alert.
+            return self._enter_records(d, st, 0, frame, buf)
         j = buf.find(b"\x03", 1) - 1
         while j >= 0:
             if size - j < 10:
