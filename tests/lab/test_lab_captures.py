@@ -4,7 +4,8 @@ tcpdump records loopback while `openssl s_client` (verifying chain and name,
 as an application does) meets each lab server, over TLS 1.2, and over TLS 1.3
 with the client's key log.  The finding must equal the manifest's
 ``expect_capture`` — the live check's finding, except where a capture sees
-more (the empty client Certificate) or less (a PSK-only server just closes).
+more (the empty client Certificate) or less (a PSK-only server's handshake_failure
+says no suite was in common; only a probe can tell that it wants a PSK).
 """
 
 from __future__ import annotations
