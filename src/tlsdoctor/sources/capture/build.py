@@ -232,26 +232,33 @@ def summarise(
 ) -> ConnectionSummary:
     c = 0 if tls.side(0) == "client" else 1
     _completed, state = status(tls)
-    return ConnectionSummary(
-        id=tls.info.id,
-        stream=tls.info.stream,
-        client_addr=addrs[c],
-        client_port=ports[c],
-        server_addr=addrs[1 - c],
-        server_port=ports[1 - c],
-        server_name=tls.facts.get("sni"),
-        version=tls.version,
-        cipher_suite=tls.suite,
-        group=tls.group,
-        alpn=tls.facts.get("alpn"),
-        status=state,
-        main_alert=_main_alert(tls),
-        alerts=tuple([(tls.side(a[0]), a[1], a[2]) for a in tls.alerts]) if tls.alerts else (),
-        end=_ended(tls),
-        first_frame=first_frame,
-        last_frame=last_frame,
-        start=first_ts,
+    facts = tls.facts
+    return _new_summary(  # positional, in field order: one row per connection
+        ConnectionSummary,
+        (
+            tls.info.id,
+            tls.info.stream,
+            addrs[c],
+            ports[c],
+            addrs[1 - c],
+            ports[1 - c],
+            facts.get("sni"),
+            tls.version,
+            tls.suite,
+            tls.group,
+            facts.get("alpn"),
+            state,
+            _main_alert(tls),
+            tuple([(tls.side(a[0]), a[1], a[2]) for a in tls.alerts]) if tls.alerts else (),
+            _ended(tls),
+            first_frame,
+            last_frame,
+            first_ts,
+        ),
     )
+
+
+_new_summary = tuple.__new__
 
 
 def unseen(tls: TlsConnection) -> list[str]:

@@ -26,6 +26,7 @@ and "EncryptedData" (its next run: tickets, application data or alerts).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,12 @@ REPEATING = frozenset((8, 11, 13, 14))
 same bytes in every connection to one server."""
 
 
+_RECORD_HEADER = struct.Struct(">BHH").unpack_from
+"""Content type, legacy version, length (RFC 8446 §5.1)."""
+_HANDSHAKE_HEADER = struct.Struct(">I").unpack_from
+"""Message type (high byte) and 24-bit length (RFC 8446 §4)."""
+
+
 def _plausible(b: bytes | bytearray | memoryview, j: int) -> int:
     """Length of a plausible record header at ``b[j]`` (5 bytes needed), else -1."""
     t = b[j]
@@ -96,32 +103,56 @@ def _none() -> int | None:
 
 
 class _Dir:
-    """Parsing state of one direction (class attributes are the defaults)."""
+    """Parsing state of one direction."""
 
-    mode = START
-    skip = 0
-    """Bytes left of a record skipped without reading."""
-    need = 0
-    """Bytes left of a record being read into ``body``."""
-    rtype = 0
-    rver = 0
-    rframe = 0
-    hunted = 0
-    ccs = False
-    """TLS 1.2: this side sent ChangeCipherSpec; its records are encrypted."""
-    cipher: RecordDecryptor | None = None
-    seq = 0
-    dec_failed = False
-    finished = False
-    app_seen = False
-    app_records = 0
-    app_bytes = 0
-    run: list[int] | None = None
-    """The open run of unreadable TLS 1.3 records: [message index, count, bytes]."""
-    runs = 0
-    sync_lost = False
+    __slots__ = (
+        "app_bytes",
+        "app_records",
+        "app_seen",
+        "body",
+        "ccs",
+        "cipher",
+        "dec_failed",
+        "finished",
+        "hdr",
+        "hs",
+        "hunt",
+        "hunted",
+        "mode",
+        "need",
+        "rframe",
+        "rtype",
+        "run",
+        "runs",
+        "rver",
+        "seq",
+        "skip",
+        "sync_lost",
+    )
 
     def __init__(self) -> None:
+        self.mode = START
+        self.skip = 0
+        """Bytes left of a record skipped without reading."""
+        self.need = 0
+        """Bytes left of a record being read into ``body``."""
+        self.rtype = 0
+        self.rver = 0
+        self.rframe = 0
+        self.hunted = 0
+        self.ccs = False
+        """TLS 1.2: this side sent ChangeCipherSpec; its records are encrypted."""
+        self.cipher: RecordDecryptor | None = None
+        self.seq = 0
+        self.dec_failed = False
+        self.finished = False
+        self.app_seen = False
+        self.app_records = 0
+        self.app_bytes = 0
+        self.run: list[int] | None = None
+        """The open run of unreadable TLS 1.3 records: [message index, count, bytes]."""
+        self.runs = 0
+        self.sync_lost = False
         self.hdr = bytearray()
         self.body = bytearray()
         self.hs = bytearray()
@@ -172,31 +203,62 @@ class ConnInfo:
 class TlsConnection:
     """The :class:`~tlsdoctor.sources.capture.tcp.Sink` of one TCP connection."""
 
-    # Defaults as class attributes: a capture makes thousands of these.
-    wants_data = True
-    finished = (False, False)
-    """Each direction's Finished seen (set by :meth:`release`)."""
-    app_bytes = (0, 0)
-    undecrypted = False
-    """Some encrypted records of the handshake stayed unread (set by :meth:`release`)."""
-    client: int | None = None
-    """Direction the client sends in, once known."""
-    is_tls = False
-    filtered_out = False
-    dropped_messages = 0
-    client_hello: Hello | None = None
-    client_random: bytes | None = None
-    server_hello: Hello | None = None
-    hrr = False
-    version: int | None = None
-    tls13 = False
-    suite: int | None = None
-    group: int | None = None
-    etm = False
-    keys_missing = False
-    first_frame: int | None = None
+    # Slots: a capture makes thousands of these, and reads their fields per record.
+    __slots__ = (
+        "alerts",
+        "app_bytes",
+        "client",
+        "client_hello",
+        "client_random",
+        "dirs",
+        "dropped_messages",
+        "ends",
+        "etm",
+        "facts",
+        "filtered_out",
+        "finished",
+        "first_frame",
+        "gaps",
+        "group",
+        "hrr",
+        "info",
+        "is_tls",
+        "keys_missing",
+        "messages",
+        "notes",
+        "server_hello",
+        "suite",
+        "tls13",
+        "undecrypted",
+        "unread_runs",
+        "unseen",
+        "version",
+        "wants_data",
+    )
 
     def __init__(self, info: ConnInfo) -> None:
+        self.wants_data = True
+        self.finished = (False, False)
+        """Each direction's Finished seen (set by :meth:`release`)."""
+        self.app_bytes = (0, 0)
+        self.undecrypted = False
+        """Some encrypted records of the handshake stayed unread (set by :meth:`release`)."""
+        self.client: int | None = None
+        """Direction the client sends in, once known."""
+        self.is_tls = False
+        self.filtered_out = False
+        self.dropped_messages = 0
+        self.client_hello: Hello | None = None
+        self.client_random: bytes | None = None
+        self.server_hello: Hello | None = None
+        self.hrr = False
+        self.version: int | None = None
+        self.tls13 = False
+        self.suite: int | None = None
+        self.group: int | None = None
+        self.etm = False
+        self.keys_missing = False
+        self.first_frame: int | None = None
         self.info = info
         self.dirs: tuple[_Dir, ...] = (_Dir(), _Dir())
         self.messages: list[Msg] = []
@@ -437,17 +499,16 @@ class TlsConnection:
             if n - i < 5:
                 st.hdr = bytearray(p[i:])
                 return None
-            rtype = p[i]
-            rlen = (p[i + 3] << 8) | p[i + 4]
-            if not (20 <= rtype <= 24 and p[i + 1] == 3 and p[i + 2] <= 4 and 0 < rlen <= REC_MAX):
-                if 20 <= rtype <= 23 and p[i + 1] == 3 and rlen == 0:
+            rtype, rver, rlen = _RECORD_HEADER(p, i)
+            if not (20 <= rtype <= 24 and 0x0300 <= rver <= 0x0304 and 0 < rlen <= REC_MAX):
+                if 20 <= rtype <= 23 and rver >> 8 == 3 and rlen == 0:
                     i += 5
                     continue  # an empty record: legal before TLS 1.3, carries nothing
                 return self._desync(d, st, p, i + 5, rtype, frame)
-            st.rver = (p[i + 1] << 8) | p[i + 2]
+            st.rver = rver
             i += 5
             left = n - i
-            if rtype == 23 and not self._want_app(st, rlen):
+            if rtype == 23 and (st.cipher is None or not self._want_app(st, rlen)):
                 self._unread_app_record(d, st, rlen, frame, ts)
                 if left >= rlen:
                     i += rlen
@@ -457,7 +518,10 @@ class TlsConnection:
             if left >= rlen:  # the whole record is here: no buffering
                 body = bytes(p[i : i + rlen])
                 i += rlen
-                self._record(d, st, rtype, body, frame, ts)
+                if rtype == 22 and not st.ccs:  # plaintext handshake: what _record would do
+                    self._handshake_bytes(d, st, body, frame, ts, False)
+                else:
+                    self._record(d, st, rtype, body, frame, ts)
                 if st.mode != RECORDS:
                     return p[i:] if st.mode != OFF else None
                 continue
@@ -584,16 +648,22 @@ class TlsConnection:
 
     def _unread_run(self, d: int, st: _Dir, rlen: int, frame: int, ts: float) -> None:
         """TLS 1.3 without keys: merge a side's consecutive encrypted records."""
-        other = self.dirs[1 - d]
-        other.run = None
+        self.dirs[1 - d].run = None
         st.app_bytes += rlen
-        if st.run is not None and st.run[0] == len(self.messages) - 1:
-            idx, count, total = st.run
-            msg = self.messages[idx]
-            if msg[0] == d:
-                self._log_run(d, rlen, frame)
-                st.run = [idx, count + 1, total + rlen]
-                self.messages[idx] = (*msg[:7], total + rlen)
+        run = st.run
+        msgs = self.messages
+        if run is not None and run[0] == len(msgs) - 1:
+            msg = msgs[-1]
+            if msg[0] == d:  # one more record of the open run
+                run[1] += 1
+                run[2] += rlen
+                msgs[-1] = (*msg[:7], run[2])
+                log = self.unread_runs
+                if log[-1][0] == d:
+                    log[-1][1] += 1
+                    log[-1][2] += rlen
+                else:
+                    self._log_run(d, rlen, frame)
                 return
         if st.runs >= 2:
             self._log_run(d, rlen, frame)
@@ -660,10 +730,11 @@ class TlsConnection:
         if not hs:  # whole messages in one record: the usual case, no copying
             p, n = 0, len(data)
             while n - p >= 4:
-                hlen = (data[p + 1] << 16) | (data[p + 2] << 8) | data[p + 3]
+                (head,) = _HANDSHAKE_HEADER(data, p)
+                hlen = head & 0xFFFFFF
                 if n - p - 4 < hlen:
                     break
-                self._handshake(d, st, data[p], data[p + 4 : p + 4 + hlen], frame, ts, encrypted)
+                self._handshake(d, st, head >> 24, data[p + 4 : p + 4 + hlen], frame, ts, encrypted)
                 p += 4 + hlen
                 if st.hs is not hs or not self.dirs:
                     return
