@@ -8,7 +8,7 @@ each certificate is shown decoded, the handshake is drawn as an SVG ladder.
 from __future__ import annotations
 
 import functools
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
@@ -25,9 +25,7 @@ def _template() -> Any:
     env = Environment(
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )
-    text = (
-        resources.files("tlsdoctor.report").joinpath("templates/report.html.j2").read_text("utf-8")
-    )
+    text = (Path(__file__).parent / "templates" / "report.html.j2").read_text("utf-8")
     return env.from_string(text)
 
 

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from .constants import (
     GREASE_VALUES,
@@ -95,7 +95,7 @@ class _Row:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
