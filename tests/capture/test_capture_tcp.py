@@ -228,6 +228,17 @@ def test_peer_bytes_in_flight_after_a_rst_are_read(
     result = read_capture(_flow_pcap(tmp_path, flow))
     assert result.connections[0].ended == "RST from client at frame 5"
     assert _alerts(tmp_path / "x.pcap") == [(Side.SERVER, 40)]
+    flow.segments.pop()
+    flow.fin(1)  # the server closes: the connection is over, what follows is not read
+    flow.send(1, _ALERT_40)
+    conn = read_capture(_flow_pcap(tmp_path, flow)).evidence.connections[0]
+    assert conn.transcript is not None and conn.outcome is not None
+    assert [(m.name, m.sender) for m in conn.transcript.messages[-3:]] == [
+        ("RST", Side.CLIENT),
+        ("Alert", Side.SERVER),
+        ("FIN", Side.SERVER),
+    ]
+    assert len(conn.outcome.alerts) == 1
 
 
 def test_after_a_rst_the_resetting_side_and_late_peer_bytes_are_not_read(

@@ -403,10 +403,14 @@ class TcpTracker:
                 if not conn.closed and (reset is None or reset[0] != d):
                     self._end(conn)  # the peer's RST (a repeated one changes nothing)
                 return
-            if reset is not None and reset[0] != d and not conn.closed:
-                self._end(conn)  # the peer of the RST side is done too
+            if reset is not None:
+                if reset[0] != d and not conn.closed:  # the peer of the RST side is done too
+                    conn.fin[d] = (frame, ts)
+                    if sink is not None:
+                        sink.end(d, "FIN", frame, ts)
+                    self._end(conn)
                 return
-            elif conn.fin[d] is None:
+            if conn.fin[d] is None:
                 conn.fin[d] = (frame, ts)
                 if sink is not None and not conn.closed:
                     sink.end(d, "FIN", frame, ts)
