@@ -146,3 +146,16 @@ def test_ca_file_holding_a_key_says_so_without_showing_it(tmp_path) -> None:
     text = str(err.value)
     assert "--ca expects a CA certificate" in text and "private key (not shown)" in text
     assert "PRIVATE" not in text
+
+
+def test_a_served_root_is_called_a_root() -> None:
+    """Date and key findings name a certificate's role: a self-signed root in the
+    served chain is no intermediate."""
+    now = dt.datetime.now(dt.UTC)
+    root = ca("Future Root", not_before=now + dt.timedelta(days=3))
+    inter = root.intermediate("Future Int", not_before=now + dt.timedelta(days=3))
+    leaf = inter.leaf("localhost")
+    ev = evidence_of([*leaf.chain, root.cert])  # served, and trusted by no store
+    titles = [f.title for f in run_rules(ev, BROWSER)[0] if f.id == "cert.not-yet-valid"]
+    assert any(t.startswith("Root 'Future Root' is not valid until") for t in titles), titles
+    assert any(t.startswith("Intermediate 'Future Int' is not valid until") for t in titles)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Evidence, EvidenceItem, Finding, Fix, Severity, Where
-from tlsdoctor.pki.certinfo import info
+from tlsdoctor.pki.certinfo import CertInfo, info
 from tlsdoctor.pki.names import check_name
 from tlsdoctor.rules import fixes
 from tlsdoctor.rules.base import Result, rule
@@ -36,8 +36,10 @@ APPLE_825_FROM = datetime(2019, 7, 1, tzinfo=UTC)
 APPLE_398_FROM = datetime(2020, 9, 1, tzinfo=UTC)
 
 
-def _role(idx: int, name: str) -> str:
-    return f"The server certificate '{name}'" if idx == 0 else f"Intermediate '{name}'"
+def _role(idx: int, ci: CertInfo) -> str:
+    if idx == 0:
+        return f"The server certificate '{ci.name}'"
+    return f"{'Root' if ci.self_signed else 'Intermediate'} '{ci.name}'"
 
 
 def _ago(delta_days: float) -> str:
@@ -80,7 +82,7 @@ def expired(e: Evidence, p: Policy) -> Iterator[Result]:
             yield Finding(
                 id="cert.expired",
                 severity=Severity.FATAL,
-                title=f"{_role(pr.index, ci.name)} expired on {ci.not_after:%Y-%m-%d} ({_ago(days)} ago)",
+                title=f"{_role(pr.index, ci)} expired on {ci.not_after:%Y-%m-%d} ({_ago(days)} ago)",
                 evidence=tuple(facts),
                 detail=detail,
                 clients=verdict(p, "cert.expired"),
@@ -122,7 +124,7 @@ def not_yet_valid(e: Evidence, p: Policy) -> Iterator[Result]:
             yield Finding(
                 id="cert.not-yet-valid",
                 severity=Severity.FATAL,
-                title=f"{_role(pr.index, ci.name)} is not valid until {ci.not_before:%Y-%m-%d %H:%M} UTC ({_ago(days)} from the time judged)",
+                title=f"{_role(pr.index, ci)} is not valid until {ci.not_before:%Y-%m-%d %H:%M} UTC ({_ago(days)} from the time judged)",
                 evidence=(
                     v.item(pr.index, f"notBefore {ci.not_before:%Y-%m-%d %H:%M:%S} UTC"),
                     EvidenceItem(Where("judged at"), f"{v.analysis.at:%Y-%m-%d %H:%M:%S} UTC"),
@@ -308,7 +310,7 @@ def weak_key(e: Evidence, p: Policy) -> Iterator[Result]:
             yield Finding(
                 id="cert.weak-key",
                 severity=Severity.FATAL,
-                title=f"{_role(idx, ci.name)} has a {k} key; this client requires at least {floor}-bit {k.kind}",
+                title=f"{_role(idx, ci)} has a {k} key; this client requires at least {floor}-bit {k.kind}",
                 evidence=(v.item(idx, f"public key: {k}"),),
                 clients=verdict(p, "cert.weak-key"),
                 fixes=(fixes.reissue_leaf("with a new key (EC P-256, or RSA 2048+)", ci.name),),
@@ -345,7 +347,7 @@ def weak_signature(e: Evidence, p: Policy) -> Iterator[Result]:
             yield Finding(
                 id="cert.weak-signature",
                 severity=Severity.FATAL,
-                title=f"{_role(idx, ci.name)} is signed with {h.upper()}, which this client no longer accepts",
+                title=f"{_role(idx, ci)} is signed with {h.upper()}, which this client no longer accepts",
                 evidence=(v.item(idx, f"signature algorithm: {ci.signature_algorithm}"),),
                 clients=verdict(p, "cert.weak-signature"),
                 fixes=(
