@@ -18,6 +18,8 @@ def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = host.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
+    if not text or not (text[0].isdigit() or ":" in text):
+        return None  # no IPv4 (dotted digits) or IPv6 (colons) address: a name
     try:
         return ipaddress.ip_address(text)
     except ValueError:

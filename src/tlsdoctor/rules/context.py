@@ -81,7 +81,7 @@ def has_server_chain(evidence: Evidence, policy: Policy | None = None) -> bool:
 
     Client certificate chains do not count: :func:`chain_views` does not look at them.
     """
-    return bool(server_chains(evidence))
+    return any(c.role is Side.SERVER and c.certs for c in evidence.chains)  # no list built
 
 
 def scan_chains(evidence: Evidence, scan: ServerScan) -> list[Chain]:

@@ -20,9 +20,11 @@ def run_rules(
     requests: list[ProbeRequest] = []
     passed: list[Check] = []
     not_checked: list[Check] = []
+    said: set[str] = set()  # one line per text: several rules may share one
     for r in RULES.values():
         if not r.applies(evidence, policy):
-            if offline and r.needs and not any(c.text == r.needs for c in not_checked):
+            if offline and r.needs and ("-" + r.needs) not in said:
+                said.add("-" + r.needs)
                 not_checked.append(Check(r.id, r.needs))
             continue
         produced = False
@@ -32,6 +34,7 @@ def run_rules(
                 produced = True
             else:
                 requests.append(item)
-        if not produced and r.ok and not any(c.text == r.ok for c in passed):
+        if not produced and r.ok and ("+" + r.ok) not in said:
+            said.add("+" + r.ok)
             passed.append(Check(r.id, r.ok))
     return findings, requests, passed, not_checked
