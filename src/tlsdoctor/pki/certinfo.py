@@ -163,8 +163,15 @@ class CertInfo:
 
     @cached_property
     def _names_der(self) -> tuple[bytes, bytes]:
-        """(issuer, subject) DER, read straight from the TBSCertificate."""
-        parts = _tbs_names(self.cert.tbs_certificate_bytes)
+        """(issuer, subject) DER, read straight from the TBSCertificate (inside the
+        certificate's DER, which the fingerprint needs anyway)."""
+        der = self.der
+        try:
+            _, start, _ = read_tlv(der, 0)  # Certificate ::= SEQUENCE { tbsCertificate, ...
+            _, _, tbs_end = read_tlv(der, start)
+            parts = _tbs_names(der[start:tbs_end])
+        except ValueError:
+            parts = None
         if parts is None:
             return self.cert.issuer.public_bytes(), self.cert.subject.public_bytes()
         return parts
