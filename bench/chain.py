@@ -6,8 +6,9 @@ Both sides start from PEM bytes of a three-certificate chain (leaf, intermediate
 private root) and parse them.  tlsdoctor then builds paths, runs every rule and
 ranks the findings; cryptography's `x509.verification` builds and checks one
 path.  Our per-certificate caches are cleared before every diagnosis, so no run
-reuses an earlier one's parsing or signature checks.  Goal: at least 2,000
-chains per second.
+reuses an earlier one's parsing or signature checks.  The two run in alternating
+batches of 50, so both see the same machine.  Goal: at least 2,000 chains per
+second (the mean rate).
 """
 
 from __future__ import annotations
@@ -27,15 +28,24 @@ from tlsdoctor.pki import certinfo
 from tlsdoctor.rules import rank
 
 
-def _rate(fn, seconds: float) -> tuple[float, int]:
-    n = 0
-    start = time.perf_counter()
-    deadline = start + seconds
+def _rates(fns, seconds: float, batch: int = 50) -> list[tuple[float, float, int]]:
+    """Each function's rate, measured in alternating batches so that all of them
+    see the same machine (this one is shared, and its speed drifts): per function
+    (mean rate over all batches, rate of its fastest batch, runs)."""
+    spent = [0.0] * len(fns)
+    fastest = [float("inf")] * len(fns)
+    runs = [0] * len(fns)
+    deadline = time.perf_counter() + seconds * len(fns)
     while time.perf_counter() < deadline:
-        for _ in range(50):
-            fn()
-        n += 50
-    return n / (time.perf_counter() - start), n
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(batch):
+                fn()
+            dt_ = time.perf_counter() - t0
+            spent[k] += dt_
+            fastest[k] = min(fastest[k], dt_)
+            runs[k] += batch
+    return [(runs[k] / spent[k], batch / fastest[k], runs[k]) for k in range(len(fns))]
 
 
 def main() -> None:
@@ -83,15 +93,17 @@ def main() -> None:
         verifier.verify(certs[0], certs[1:])
 
     ours()  # warm the public store (loaded once per process)
-    r_ours, n_ours = _rate(ours, args.seconds)
-    r_theirs, n_theirs = _rate(theirs, args.seconds)
+    (r_ours, best_ours, n_ours), (r_theirs, best_theirs, n_theirs) = _rates(
+        [ours, theirs], args.seconds
+    )
     print(
         f"chain: leaf + intermediate + root ({args.key_type}), all {len(__import__('tlsdoctor.rules', fromlist=['RULES']).RULES)} rules"
     )
-    print(f"tlsdoctor diagnosis     {r_ours:8.0f} chains/s  ({n_ours} runs)")
-    print(f"cryptography verify     {r_theirs:8.0f} chains/s  ({n_theirs} runs)")
+    print("                          mean rate   fastest batch")
+    print(f"tlsdoctor diagnosis     {r_ours:8.0f} /s  {best_ours:8.0f} /s  ({n_ours} runs)")
+    print(f"cryptography verify     {r_theirs:8.0f} /s  {best_theirs:8.0f} /s  ({n_theirs} runs)")
     print(f"ratio (ours/theirs)     {r_ours / r_theirs:8.2f}")
-    print(f"goal >= 2000 chains/s:  {'met' if r_ours >= 2000 else 'NOT met'}")
+    print(f"goal >= 2000 chains/s (mean rate):  {'met' if r_ours >= 2000 else 'NOT met'}")
 
 
 if __name__ == "__main__":
