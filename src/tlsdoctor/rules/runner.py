@@ -7,9 +7,17 @@ that would have allowed more checks.
 
 from __future__ import annotations
 
+from functools import cache
+
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Check, Evidence, Finding, ProbeRequest
 from tlsdoctor.rules.base import RULES
+
+
+@cache
+def _check(rule_id: str, text: str) -> Check:
+    """Checks are the same on every run: made once (a frozen dataclass costs 0.5 µs)."""
+    return Check(rule_id, text)
 
 
 def run_rules(
@@ -25,7 +33,7 @@ def run_rules(
         if not r.applies(evidence, policy):
             if offline and r.needs and ("-" + r.needs) not in said:
                 said.add("-" + r.needs)
-                not_checked.append(Check(r.id, r.needs))
+                not_checked.append(_check(r.id, r.needs))
             continue
         produced = False
         for item in r.check(evidence, policy):
@@ -36,5 +44,5 @@ def run_rules(
                 requests.append(item)
         if not produced and r.ok and ("+" + r.ok) not in said:
             said.add("+" + r.ok)
-            passed.append(Check(r.id, r.ok))
+            passed.append(_check(r.id, r.ok))
     return findings, requests, passed, not_checked
