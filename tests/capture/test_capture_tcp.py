@@ -263,3 +263,4 @@ def test_after_a_rst_the_resetting_side_and_late_peer_bytes_are_not_read(
     stamped += [(ts + 5.0 + i, g.eth(p)) for i, p in enumerate(other.ip_packets())]
     path.write_bytes(g.pcap(stamped))
     assert _alerts(path) == []
+    assert any("1 TCP segment(s) with data came after" in n for n in read_capture(path).notes)

@@ -339,6 +339,11 @@ def read_capture(
             f"{name}: {skipped['unknown link type']} frames of a link type not read "
             f"(link types in the file: {sorted(reader.linktypes)})"
         )
+    if tracker.late_segments:
+        notes.append(
+            f"{name}: {tracker.late_segments} TCP segment(s) with data came after their "
+            "connection had ended (after its RST, or after both FINs) and were not read"
+        )
     if reader.frames == 0:
         notes.append(f"{name}: the capture holds no packets")
     elif not results:
