@@ -29,6 +29,10 @@ REPORT_SCHEMA_VERSION = "1.0"
 """Version of the JSON report schema (``report/schema/report.schema.json``)."""
 
 REDACTED = "<redacted>"
+PEM_PRIVATE_KEY_LABEL = r"[A-Z0-9 ]*PRIVATE KEY"
+"""Regular expression for the label of any PEM private key block: "PRIVATE KEY",
+"ENCRYPTED PRIVATE KEY" (RFC 7468 §10, §11) and OpenSSL's "RSA PRIVATE KEY",
+"EC PRIVATE KEY", "OPENSSH PRIVATE KEY" …"""
 
 
 class Severity(enum.IntEnum):

@@ -17,9 +17,12 @@ import pytest
 from logpeers import run_logged
 
 from support import run_cli
+from tlsdoctor.lab.pki import key_pem, make_key
 from tlsdoctor.lab.servers import running
 from tlsdoctor.model import REDACTED, Secret
+from tlsdoctor.report.redact import scrub_secrets
 from tlsdoctor.sources.logs import read_log
+from tlsdoctor.sources.logs.secrets import SecretScanner
 
 pytestmark = pytest.mark.live
 
@@ -132,3 +135,16 @@ def test_openssl_master_key_is_withheld(tmp_path: Path) -> None:
     path.write_bytes(log)
     out = run_cli(["log", str(path), "--format", "json"])
     assert m.group(1) not in out.out and m.group(1).lower() not in out.out
+
+
+def test_a_private_key_under_any_pem_label_is_withheld() -> None:
+    """Every PEM label of a private key is held back, not only the common ones:
+    the log scanner and the report's last line of defence share one pattern."""
+    pem = key_pem(make_key()).decode().replace("PRIVATE KEY", "ANY PRIVATE KEY")
+    lines = ["app: loading key", *pem.splitlines(), "app: done"]
+    scanner = SecretScanner()
+    held = [scanner.scan(no, text) for no, text in enumerate(lines, 1)]
+    scanner.close()
+    assert held == [False] + [True] * (len(lines) - 2) + [False]
+    assert [label for label, _, _ in scanner.found] == ["any private key"]
+    assert "ANY PRIVATE KEY" not in scrub_secrets("\n".join(lines))

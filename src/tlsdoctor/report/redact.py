@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tlsdoctor.model import REDACTED, Report
+from tlsdoctor.model import PEM_PRIVATE_KEY_LABEL, REDACTED, Report
 
 _PEM_PRIVATE = re.compile(
-    r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.*?(-----END \1-----|\Z)", re.DOTALL
+    rf"-----BEGIN ({PEM_PRIVATE_KEY_LABEL})-----.*?(-----END \1-----|\Z)", re.DOTALL
 )
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
 _IPV6 = re.compile(r"(?<![:\w])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![:\w])")

@@ -49,7 +49,7 @@ def _conns(e: Evidence) -> list[Connection]:
 
 
 def _logs(e: Evidence, p: Policy) -> bool:
-    return bool(e.connections) and any(c.log_side is not None for c in e.connections)
+    return any(c.log_side is not None for c in e.connections)
 
 
 def _where(c: Connection, w: Where | None) -> Where:

@@ -30,9 +30,9 @@ TLS12 = 0x0303
 
 
 def _tls_scans(e: Evidence, p: Policy) -> bool:
-    if e.scans and any(s.transport is None and s.versions for s in e.scans):
-        return True
-    return bool(e.connections) and any(True for _ in T.connections(e))
+    return any(s.transport is None and s.versions for s in e.scans) or any(
+        True for _ in T.connections(e)
+    )
 
 
 def _offered(c: Connection) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -7,17 +7,9 @@ that would have allowed more checks.
 
 from __future__ import annotations
 
-from functools import cache
-
 from tlsdoctor.clients.policy import Policy
 from tlsdoctor.model import Check, Evidence, Finding, ProbeRequest
 from tlsdoctor.rules.base import RULES
-
-
-@cache
-def _check(rule_id: str, text: str) -> Check:
-    """Checks are the same on every run: made once (a frozen dataclass costs 0.5 µs)."""
-    return Check(rule_id, text)
 
 
 def run_rules(
@@ -28,12 +20,13 @@ def run_rules(
     requests: list[ProbeRequest] = []
     passed: list[Check] = []
     not_checked: list[Check] = []
-    said: set[str] = set()  # one line per text: several rules may share one
+    oks: set[str] = set()  # one line per text: several rules may share one
+    needs: set[str] = set()
     for r in RULES.values():
         if not r.applies(evidence, policy):
-            if offline and r.needs and ("-" + r.needs) not in said:
-                said.add("-" + r.needs)
-                not_checked.append(_check(r.id, r.needs))
+            if offline and r.needs and r.needs not in needs:
+                needs.add(r.needs)
+                not_checked.append(Check(r.id, r.needs))
             continue
         produced = False
         for item in r.check(evidence, policy):
@@ -42,7 +35,7 @@ def run_rules(
                 produced = True
             else:
                 requests.append(item)
-        if not produced and r.ok and ("+" + r.ok) not in said:
-            said.add("+" + r.ok)
-            passed.append(_check(r.id, r.ok))
+        if not produced and r.ok and r.ok not in oks:
+            oks.add(r.ok)
+            passed.append(Check(r.id, r.ok))
     return findings, requests, passed, not_checked

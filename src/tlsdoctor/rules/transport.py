@@ -53,9 +53,7 @@ def _transport_rule(kind: str, rid: str, title: str, doc: str, cite: list[str], 
 
 
 def _scans_or_packets(e: Evidence, p: Policy) -> bool:
-    if e.scans:
-        return True
-    return bool(e.connections) and any(_packet_level(c) for c in T.connections(e))
+    return bool(e.scans) or any(_packet_level(c) for c in T.connections(e))
 
 
 def _packet_level(c: Connection) -> bool:

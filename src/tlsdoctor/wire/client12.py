@@ -23,7 +23,7 @@ from .client13 import leaf_public_key
 from .constants import AlertDescription as AD
 from .constants import ExtensionType as XT
 from .constants import ProtocolVersion as PV
-from .errors import ProtocolError
+from .errors import ProtocolError, unexpected_message
 from .events import FinishedChecked, HandshakeComplete, SignatureChecked
 from .kex import DhKeyShare, KeyShare, supported
 from .messages import (
@@ -73,13 +73,7 @@ _SUPPORTED_KX = frozenset({"RSA", "DHE", "ECDHE"}) | _PSK_KX
 
 
 def _unexpected(state: str, msg: Any) -> ProtocolError:
-    return ProtocolError(
-        f"the message TLS 1.2 allows in state {state}",
-        side="server",
-        context="handshake",
-        found=msg.name,
-        alert=AD.unexpected_message,
-    )
+    return unexpected_message("TLS 1.2", state, msg.name)
 
 
 class Tls12Flow:

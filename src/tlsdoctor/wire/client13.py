@@ -17,7 +17,7 @@ from . import extensions as x
 from .constants import AlertDescription as AD
 from .constants import ExtensionType as XT
 from .constants import ProtocolVersion as PV
-from .errors import ProtocolError
+from .errors import ProtocolError, unexpected_message
 from .events import FinishedChecked, HandshakeComplete, SignatureChecked
 from .keyschedule import KeySchedule, Transcript, finished_verify_data
 from .messages import (
@@ -40,13 +40,7 @@ if TYPE_CHECKING:
 
 
 def _unexpected(state: str, msg: Any) -> ProtocolError:
-    return ProtocolError(
-        f"the message TLS 1.3 allows in state {state}",
-        side="server",
-        context="handshake",
-        found=msg.name,
-        alert=AD.unexpected_message,
-    )
+    return unexpected_message("TLS 1.3", state, msg.name)
 
 
 def leaf_public_key(cert: Certificate) -> tuple[Any, str | None]:

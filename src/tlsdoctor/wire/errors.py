@@ -19,6 +19,7 @@ _DECODE_ERROR = 50
 _RECORD_OVERFLOW = 22
 _BAD_RECORD_MAC = 20
 _ILLEGAL_PARAMETER = 47
+_UNEXPECTED_MESSAGE = 10
 
 
 def side_name(side: object) -> str | None:
@@ -108,3 +109,15 @@ class ProtocolError(WireError):
         what = f" in {self.context}" if self.context else ""
         found = f" ({self.found})" if self.found else ""
         return f"{who} broke the handshake{what}: {self.expected}{found}"
+
+
+def unexpected_message(version: str, state: str, found: str) -> ProtocolError:
+    """The server sent ``found`` where ``version``'s handshake (RFC 8446 §4, RFC
+    5246 §7.3) allows none of it in ``state``."""
+    return ProtocolError(
+        f"the message {version} allows in state {state}",
+        side="server",
+        context="handshake",
+        found=found,
+        alert=_UNEXPECTED_MESSAGE,
+    )

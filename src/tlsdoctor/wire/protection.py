@@ -67,6 +67,18 @@ def aead_supported(suite: CipherSuite) -> bool:
     )
 
 
+def _rejected(
+    p: Tls13Protection | Tls12AeadProtection | Tls12CbcProtection, record: Record, why: str
+) -> DecryptError:
+    """The record does not open under ``p``'s keys (the receiver's bad_record_mac)."""
+    return DecryptError(
+        f"record {p.seq} under the {p.suite.name} keys {why}",
+        offset=record.offset,
+        side=p.side,
+        context="bad_record_mac",
+    )
+
+
 def _xor_nonce(iv: bytes, seq: int) -> bytes:
     n = len(iv)
     return (int.from_bytes(iv, "big") ^ seq).to_bytes(n, "big")
@@ -123,12 +135,7 @@ class Tls13Protection:
                 _xor_nonce(self._iv, self.seq), record.fragment, header
             )
         except (InvalidTag, ValueError):
-            raise DecryptError(
-                f"record {self.seq} under the {self.suite.name} keys did not authenticate",
-                offset=record.offset,
-                side=self.side,
-                context="bad_record_mac",
-            ) from None
+            raise _rejected(self, record, "did not authenticate") from None
         self.seq += 1
         if len(inner) > MAX_PLAINTEXT + 1:
             raise RecordOverflowError(
@@ -199,12 +206,7 @@ class Tls12AeadProtection:
         try:
             plain: bytes = self._aead.decrypt(self._nonce(explicit), frag[n_explicit:], aad)
         except (InvalidTag, ValueError):
-            raise DecryptError(
-                f"record {self.seq} under the {self.suite.name} keys did not authenticate",
-                offset=record.offset,
-                side=self.side,
-                context="bad_record_mac",
-            ) from None
+            raise _rejected(self, record, "did not authenticate") from None
         self.seq += 1
         return record.content_type, plain
 
@@ -291,32 +293,24 @@ class Tls12CbcProtection:
         self.seq += 1
         return HEADER.pack(content_type, self.version, len(body)) + body
 
-    def _fail(self, record: Record, why: str) -> DecryptError:
-        return DecryptError(
-            f"record {self.seq} under the {self.suite.name} keys {why}",
-            offset=record.offset,
-            side=self.side,
-            context="bad_record_mac",
-        )
-
     def open(self, record: Record) -> tuple[int, bytes]:
         frag, ctype, ver = record.fragment, record.content_type, record.version
         if self._null:
             if len(frag) < self._mac_len:
-                raise self._fail(record, "is shorter than its MAC")
+                raise _rejected(self, record, "is shorter than its MAC")
             data, tag = frag[: len(frag) - self._mac_len], frag[len(frag) - self._mac_len :]
             if not hmac.compare_digest(tag, self._mac(ctype, ver, data)):
-                raise self._fail(record, "has a MAC that does not verify")
+                raise _rejected(self, record, "has a MAC that does not verify")
             self.seq += 1
             return ctype, data
         bs, iv_len = self._bs, (self._bs if self._explicit_iv else 0)
         if self.etm:
             body_len = len(frag) - self._mac_len
             if body_len < iv_len + bs or (body_len - iv_len) % bs:
-                raise self._fail(record, "has a length that cannot be CBC with a MAC")
+                raise _rejected(self, record, "has a length that cannot be CBC with a MAC")
             body, tag = frag[:body_len], frag[body_len:]
             if not hmac.compare_digest(tag, self._mac(ctype, ver, body)):
-                raise self._fail(record, "has a MAC that does not verify (encrypt-then-MAC)")
+                raise _rejected(self, record, "has a MAC that does not verify (encrypt-then-MAC)")
             iv = body[:iv_len] if self._explicit_iv else self._iv
             plain = self._crypt(iv, body[iv_len:], False)
             if not self._explicit_iv:
@@ -324,25 +318,25 @@ class Tls12CbcProtection:
             data = self._unpad(record, plain)
         else:
             if len(frag) < iv_len + bs or (len(frag) - iv_len) % bs:
-                raise self._fail(record, "has a length that is not whole CBC blocks")
+                raise _rejected(self, record, "has a length that is not whole CBC blocks")
             iv = frag[:iv_len] if self._explicit_iv else self._iv
             plain = self._crypt(iv, frag[iv_len:], False)
             if not self._explicit_iv:
                 self._iv = frag[-bs:]
             unpadded = self._unpad(record, plain)
             if len(unpadded) < self._mac_len:
-                raise self._fail(record, "is shorter than its MAC")
+                raise _rejected(self, record, "is shorter than its MAC")
             data = unpadded[: len(unpadded) - self._mac_len]
             tag = unpadded[len(unpadded) - self._mac_len :]
             if not hmac.compare_digest(tag, self._mac(ctype, ver, data)):
-                raise self._fail(record, "has a MAC that does not verify (MAC-then-encrypt)")
+                raise _rejected(self, record, "has a MAC that does not verify (MAC-then-encrypt)")
         self.seq += 1
         return ctype, data
 
     def _unpad(self, record: Record, plain: bytes) -> bytes:
         pad = plain[-1]
         if pad + 1 > len(plain) or plain[-pad - 1 :] != bytes((pad,)) * (pad + 1):
-            raise self._fail(record, "has bad CBC padding")
+            raise _rejected(self, record, "has bad CBC padding")
         return plain[: -pad - 1]
 
 

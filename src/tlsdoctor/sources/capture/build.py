@@ -233,8 +233,7 @@ def summarise(
     c = 0 if tls.side(0) == "client" else 1
     _completed, state = status(tls)
     facts = tls.facts
-    return _new_summary(  # positional, in field order: one row per connection
-        ConnectionSummary,
+    return ConnectionSummary._make(  # positional, in field order: one row per connection
         (
             tls.info.id,
             tls.info.stream,
@@ -256,9 +255,6 @@ def summarise(
             first_ts,
         ),
     )
-
-
-_new_summary = tuple.__new__
 
 
 def unseen(tls: TlsConnection) -> list[str]:

@@ -296,10 +296,13 @@ class CaptureReader:
                 self._stop(f"corrupt block at byte {at} (trailing length differs)")
                 break
             self._pos = p + blen
-            if btype == 6:  # Enhanced Packet Block
+            if btype == 6 or btype == 2:  # Enhanced Packet Block, obsolete Packet Block
                 if end - body < 20:
                     continue
-                iid, hi, lo, caplen, origlen = epb(buf, body)
+                if btype == 6:
+                    iid, hi, lo, caplen, origlen = epb(buf, body)
+                else:
+                    iid, _drops, hi, lo, caplen, origlen = lay.opb.unpack_from(buf, body)
                 if iid >= len(ifaces) or body + 20 + caplen > end:
                     self.frames = frame
                     self._stop(f"corrupt packet block at byte {at}")
@@ -336,26 +339,6 @@ class CaptureReader:
                 scale, offset = self._if_options(buf, body + 8, end, lay)
                 ifaces.append(_Interface(lt, snaplen, scale, offset))
                 self.linktypes.add(lt)
-            elif btype == 2:  # obsolete Packet Block
-                if end - body < 20:
-                    continue
-                iid, _drops, hi, lo, caplen, origlen = lay.opb.unpack_from(buf, body)
-                if iid >= len(ifaces) or body + 20 + caplen > end:
-                    self.frames = frame
-                    self._stop(f"corrupt packet block at byte {at}")
-                    break
-                itf = ifaces[iid]
-                frame += 1
-                self.frames = frame
-                yield (
-                    frame,
-                    ((hi << 32) | lo) * itf.scale + itf.offset,
-                    itf.linktype,
-                    buf,
-                    body + 20,
-                    body + 20 + caplen,
-                    origlen,
-                )
             elif btype == 0x0A and self._on_secrets is not None and end - body >= 8:
                 stype, slen = lay.secrets.unpack_from(buf, body)
                 if stype == SECRETS_TLS_KEYLOG and body + 8 + slen <= end:

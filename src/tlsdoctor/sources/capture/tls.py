@@ -658,12 +658,7 @@ class TlsConnection:
                 run[1] += 1
                 run[2] += rlen
                 msgs[-1] = (*msg[:7], run[2])
-                log = self.unread_runs
-                if log[-1][0] == d:
-                    log[-1][1] += 1
-                    log[-1][2] += rlen
-                else:
-                    self._log_run(d, rlen, frame)
+                self._log_run(d, rlen, frame)
                 return
         if st.runs >= 2:
             self._log_run(d, rlen, frame)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 
+from tlsdoctor.model import PEM_PRIVATE_KEY_LABEL
 from tlsdoctor.sources.logs.hexwire import bare_hex
 
 MAX_SECRET = 16 * 1024
 
-_PEM_KEY_BEGIN = re.compile(r"-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY)-----")
-_PEM_KEY_END = re.compile(r"-----END (?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY-----")
+_PEM_KEY_BEGIN = re.compile(rf"-----BEGIN ({PEM_PRIVATE_KEY_LABEL})-----")
+_PEM_KEY_END = re.compile(rf"-----END {PEM_PRIVATE_KEY_LABEL}-----")
 _KEYLOG = re.compile(
     r"\b(CLIENT_RANDOM|CLIENT_EARLY_TRAFFIC_SECRET|CLIENT_HANDSHAKE_TRAFFIC_SECRET|"
     r"SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|"
